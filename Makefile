@@ -1,0 +1,71 @@
+# zhifa — the two commands of the quick start are `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export ZHIFA_DATA_DIR ?= $(CURDIR)/var
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 2
+PYTEST_ARGS ?= -n 2
+
+.PHONY: run test lint typecheck migrations-check security pytest pytest-sqlite pytest-postgres bench install clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## make run: install, migrate, load the Baishan demo, serve on http://$(HOST):$(PORT) with gunicorn.
+run: $(STAMP)
+	$(BIN)/zhifa migrate --no-input
+	$(BIN)/zhifa demo load
+	$(BIN)/zhifa collectstatic --no-input --verbosity 0
+	@echo "zhifa: http://$(HOST):$(PORT)/  (staff: http://$(HOST):$(PORT)/staff/)  data: $(ZHIFA_DATA_DIR)"
+	ZHIFA_HTTPS=0 $(BIN)/gunicorn zhifa.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) \
+		--access-logfile - --forwarded-allow-ips 127.0.0.1
+
+## make test: the whole gate.
+test: lint typecheck migrations-check security pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: $(STAMP)
+	ZHIFA_DATA_DIR=$$(mktemp -d) $(BIN)/mypy
+
+migrations-check: $(STAMP)
+	ZHIFA_DATA_DIR=$$(mktemp -d) DATABASE_URL= $(BIN)/zhifa makemigrations --check --dry-run
+
+security: $(STAMP)
+	$(BIN)/bandit -q -r src -c pyproject.toml
+
+pytest: pytest-sqlite pytest-postgres
+
+pytest-sqlite: $(STAMP)
+	ZHIFA_DATA_DIR=$$(mktemp -d) DATABASE_URL= $(BIN)/pytest $(PYTEST_ARGS)
+
+# PostgreSQL runs when DATABASE_URL names one; .ci/run sets it and requires it.
+pytest-postgres: $(STAMP)
+	@if [ -n "$$DATABASE_URL" ]; then \
+		echo "pytest on PostgreSQL ($${DATABASE_URL%%@*}@…)"; \
+		ZHIFA_DATA_DIR=$$(mktemp -d) $(BIN)/pytest $(PYTEST_ARGS); \
+	else \
+		echo "pytest on PostgreSQL: not run (DATABASE_URL is not set)"; \
+	fi
+
+## make bench: every benchmark in bench/ (not part of the gate). BENCH_ARGS=--quick for a smoke run.
+bench: $(STAMP)
+	@set -e; for script in bench/*.py; do \
+		echo "== $$script"; ZHIFA_DATA_DIR=$$(mktemp -d) $(BIN)/python $$script $(BENCH_ARGS); \
+	done
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

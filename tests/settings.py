@@ -1,0 +1,19 @@
+"""Test settings: the production settings with a fast password hash and plain static files.
+
+Argon2 stays the production hasher (``tests/accounts`` asserts it); hashing with it in every test
+would only make the suite slower.
+"""
+
+import os
+import tempfile
+
+os.environ.setdefault("ZHIFA_DATA_DIR", tempfile.mkdtemp(prefix="zhifa-test-"))
+os.environ.setdefault("ZHIFA_HTTPS", "0")
+
+from zhifa.settings import *  # noqa: E402,F403  (test settings extend the real ones)
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
