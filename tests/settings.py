@@ -10,7 +10,7 @@ import tempfile
 os.environ.setdefault("ZHIFA_DATA_DIR", tempfile.mkdtemp(prefix="zhifa-test-"))
 os.environ.setdefault("ZHIFA_HTTPS", "0")
 
-from zhifa.settings import *  # noqa: E402,F403  (test settings extend the real ones)
+from zhifa.settings import *  # noqa: F403  (test settings extend the real ones)
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {

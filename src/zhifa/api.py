@@ -19,11 +19,13 @@ api = NinjaAPI(
     title="zhifa 行政执法三项制度信息系统 API",
     version="1",
     urls_namespace="api",
-    description="行政执法公示、执法全过程记录、重大执法决定法制审核。错误统一为 {code, message, detail}。",
+    description="行政执法公示、全过程记录、法制审核。错误统一为 {code, message, detail}。",
 )
 
 
-def _error(request: HttpRequest, status: int, code: str, message: str, detail: Any = None) -> HttpResponse:
+def _error(
+    request: HttpRequest, status: int, code: str, message: str, detail: Any = None
+) -> HttpResponse:
     return api.create_response(
         request, {"code": code, "message": message, "detail": detail}, status=status
     )

@@ -15,7 +15,11 @@ class User(AbstractUser):
         AUDITOR = "auditor", _("安全审计员")
 
     person = models.OneToOneField(
-        "org.Person", verbose_name=_("人员"), null=True, blank=True, on_delete=models.PROTECT,
+        "org.Person",
+        verbose_name=_("人员"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="user",
     )
     admin_role = models.CharField(
@@ -43,17 +47,27 @@ class RoleAssignment(models.Model):
         User, verbose_name=_("用户"), on_delete=models.PROTECT, related_name="role_assignments"
     )
     agency = models.ForeignKey(
-        "org.Agency", verbose_name=_("执法主体"), on_delete=models.PROTECT,
+        "org.Agency",
+        verbose_name=_("执法主体"),
+        on_delete=models.PROTECT,
         related_name="role_assignments",
     )
     unit = models.ForeignKey(
-        "org.Unit", verbose_name=_("内设机构"), null=True, blank=True, on_delete=models.PROTECT,
+        "org.Unit",
+        verbose_name=_("内设机构"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="role_assignments",
     )
     role = models.CharField(_("角色"), max_length=32, choices=Role.choices)
     granted_at = models.DateTimeField(_("授予时间"))
     granted_by = models.ForeignKey(
-        User, verbose_name=_("授予人"), null=True, blank=True, on_delete=models.PROTECT,
+        User,
+        verbose_name=_("授予人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
@@ -70,7 +84,11 @@ class ApiToken(models.Model):
     prefix = models.CharField(_("前缀"), max_length=16, unique=True)
     secret_sha256 = models.CharField(_("密钥摘要"), max_length=64)
     agency = models.ForeignKey(
-        "org.Agency", verbose_name=_("执法主体"), null=True, blank=True, on_delete=models.PROTECT,
+        "org.Agency",
+        verbose_name=_("执法主体"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="api_tokens",
     )
     scopes = models.JSONField(_("权限范围"), default=list)
@@ -106,7 +124,11 @@ class SecurityEvent(models.Model):
     at = models.DateTimeField(_("时间"))
     username = models.CharField(_("用户名"), max_length=150, blank=True)
     user = models.ForeignKey(
-        User, verbose_name=_("用户"), null=True, blank=True, on_delete=models.PROTECT,
+        User,
+        verbose_name=_("用户"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="security_events",
     )
     ip_address = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)

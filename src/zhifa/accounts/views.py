@@ -13,5 +13,7 @@ def login(request: HttpRequest) -> HttpResponse:
     return HttpResponse("login")
 
 
-def locked_out(request: HttpRequest, credentials: Any = None, *args: Any, **kwargs: Any) -> HttpResponse:
+def locked_out(
+    request: HttpRequest, credentials: Any = None, *args: Any, **kwargs: Any
+) -> HttpResponse:
     return HttpResponse("账户已锁定，请30分钟后再试。", status=429)

@@ -53,7 +53,10 @@ def normalise(value: Any) -> Any:
 def dumps(value: Any) -> bytes:
     """The canonical bytes of ``value``."""
     return json.dumps(
-        normalise(value), ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+        normalise(value),
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
         allow_nan=False,
     ).encode("utf-8")
 

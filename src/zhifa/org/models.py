@@ -23,7 +23,11 @@ class Government(models.Model):
     name = models.CharField(_("名称"), max_length=100)
     level = models.CharField(_("层级"), max_length=16, choices=Level.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("上级政府"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("上级政府"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
     division_code = models.CharField(_("行政区划代码"), max_length=12, blank=True)
@@ -76,7 +80,11 @@ class Agency(models.Model):
     office_hours = models.CharField(_("办公时间"), max_length=100, blank=True)
     is_entrusted = models.BooleanField(_("受委托组织"), default=False)
     entrusted_by = models.ForeignKey(
-        "self", verbose_name=_("委托机关"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("委托机关"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="entrusted_agencies",
     )
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
@@ -130,7 +138,8 @@ class Person(models.Model):
     name = models.CharField(_("姓名"), max_length=50)
     phone = models.CharField(_("联系电话"), max_length=40, blank=True)
     is_synthetic = models.BooleanField(
-        _("演示虚构人员"), default=False,
+        _("演示虚构人员"),
+        default=False,
         help_text=_("演示数据中虚构的人员（非红头文件所列人员）"),
     )
 
@@ -149,12 +158,20 @@ class Post(models.Model):
         Government, verbose_name=_("所属政府"), on_delete=models.PROTECT, related_name="posts"
     )
     agency = models.ForeignKey(
-        Agency, verbose_name=_("所在部门"), null=True, blank=True, on_delete=models.PROTECT,
+        Agency,
+        verbose_name=_("所在部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="posts",
     )
     title = models.CharField(_("职务"), max_length=100)
     holder = models.ForeignKey(
-        Person, verbose_name=_("任职人员"), null=True, blank=True, on_delete=models.PROTECT,
+        Person,
+        verbose_name=_("任职人员"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="posts",
     )
     is_head = models.BooleanField(_("部门负责人"), default=False)
@@ -179,7 +196,11 @@ class Officer(models.Model):
         Agency, verbose_name=_("执法主体"), on_delete=models.PROTECT, related_name="officers"
     )
     unit = models.ForeignKey(
-        Unit, verbose_name=_("内设机构"), null=True, blank=True, on_delete=models.PROTECT,
+        Unit,
+        verbose_name=_("内设机构"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="officers",
     )
     is_active = models.BooleanField(_("在岗"), default=True)
@@ -234,7 +255,11 @@ class Group(models.Model):
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
     name = models.CharField(_("名称"), max_length=200)
     office_agency = models.ForeignKey(
-        Agency, verbose_name=_("办公室所在部门"), null=True, blank=True, on_delete=models.PROTECT,
+        Agency,
+        verbose_name=_("办公室所在部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="hosted_groups",
     )
     office_duties = models.TextField(_("办公室职责"), blank=True)
@@ -260,11 +285,19 @@ class GroupMembership(models.Model):
     )
     role = models.CharField(_("小组职务"), max_length=32, choices=Role.choices)
     person = models.ForeignKey(
-        Person, verbose_name=_("人员"), null=True, blank=True, on_delete=models.PROTECT,
+        Person,
+        verbose_name=_("人员"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="group_memberships",
     )
     post = models.ForeignKey(
-        Post, verbose_name=_("所任职务"), null=True, blank=True, on_delete=models.PROTECT,
+        Post,
+        verbose_name=_("所任职务"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="group_memberships",
         help_text=_("成员以职务身份加入小组时（如空缺职务）填写"),
     )

@@ -5,57 +5,77 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='LedgerEvent',
+            name="LedgerEvent",
             fields=[
-                ('seq', models.BigIntegerField(primary_key=True, serialize=False, verbose_name='序号')),
-                ('recorded_at', models.DateTimeField(verbose_name='记录时间')),
-                ('actor', models.CharField(max_length=64, verbose_name='操作者')),
-                ('action', models.CharField(max_length=64, verbose_name='操作')),
-                ('object_type', models.CharField(max_length=64, verbose_name='对象类型')),
-                ('object_id', models.CharField(max_length=64, verbose_name='对象标识')),
-                ('content_sha256', models.CharField(max_length=64, verbose_name='内容摘要')),
-                ('blob_sha256', models.CharField(blank=True, max_length=64, verbose_name='文件摘要')),
-                ('leaf_hash', models.CharField(max_length=64, verbose_name='叶哈希')),
+                (
+                    "seq",
+                    models.BigIntegerField(primary_key=True, serialize=False, verbose_name="序号"),
+                ),
+                ("recorded_at", models.DateTimeField(verbose_name="记录时间")),
+                ("actor", models.CharField(max_length=64, verbose_name="操作者")),
+                ("action", models.CharField(max_length=64, verbose_name="操作")),
+                ("object_type", models.CharField(max_length=64, verbose_name="对象类型")),
+                ("object_id", models.CharField(max_length=64, verbose_name="对象标识")),
+                ("content_sha256", models.CharField(max_length=64, verbose_name="内容摘要")),
+                (
+                    "blob_sha256",
+                    models.CharField(blank=True, max_length=64, verbose_name="文件摘要"),
+                ),
+                ("leaf_hash", models.CharField(max_length=64, verbose_name="叶哈希")),
             ],
             options={
-                'verbose_name': '账本事件',
-                'verbose_name_plural': '账本事件',
-                'ordering': ['seq'],
+                "verbose_name": "账本事件",
+                "verbose_name_plural": "账本事件",
+                "ordering": ["seq"],
             },
         ),
         migrations.CreateModel(
-            name='LedgerHead',
+            name="LedgerHead",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('size', models.BigIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("size", models.BigIntegerField(default=0)),
             ],
             options={
-                'verbose_name': '账本状态',
-                'verbose_name_plural': '账本状态',
+                "verbose_name": "账本状态",
+                "verbose_name_plural": "账本状态",
             },
         ),
         migrations.CreateModel(
-            name='Version',
+            name="Version",
             fields=[
-                ('event', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, primary_key=True, related_name='version', serialize=False, to='ledger.ledgerevent')),
-                ('content', models.JSONField(verbose_name='内容')),
-                ('reason', models.TextField(blank=True, verbose_name='原因')),
+                (
+                    "event",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        primary_key=True,
+                        related_name="version",
+                        serialize=False,
+                        to="ledger.ledgerevent",
+                    ),
+                ),
+                ("content", models.JSONField(verbose_name="内容")),
+                ("reason", models.TextField(blank=True, verbose_name="原因")),
             ],
             options={
-                'verbose_name': '版本',
-                'verbose_name_plural': '版本',
+                "verbose_name": "版本",
+                "verbose_name_plural": "版本",
             },
         ),
         migrations.AddIndex(
-            model_name='ledgerevent',
-            index=models.Index(fields=['object_type', 'object_id', 'seq'], name='ledger_ledg_object__ad8175_idx'),
+            model_name="ledgerevent",
+            index=models.Index(
+                fields=["object_type", "object_id", "seq"], name="ledger_ledg_object__ad8175_idx"
+            ),
         ),
     ]

@@ -5,192 +5,471 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Government',
+            name="Government",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('level', models.CharField(choices=[('province', '省'), ('city', '市'), ('county', '县'), ('township', '乡镇')], max_length=16, verbose_name='层级')),
-                ('division_code', models.CharField(blank=True, max_length=12, verbose_name='行政区划代码')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='地址')),
-                ('post_code', models.CharField(blank=True, max_length=6, verbose_name='邮政编码')),
-                ('phone', models.CharField(blank=True, max_length=40, verbose_name='电话')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='电子邮箱')),
-                ('website', models.URLField(blank=True, verbose_name='网址')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='org.government', verbose_name='上级政府')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("province", "省"),
+                            ("city", "市"),
+                            ("county", "县"),
+                            ("township", "乡镇"),
+                        ],
+                        max_length=16,
+                        verbose_name="层级",
+                    ),
+                ),
+                (
+                    "division_code",
+                    models.CharField(blank=True, max_length=12, verbose_name="行政区划代码"),
+                ),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="地址")),
+                ("post_code", models.CharField(blank=True, max_length=6, verbose_name="邮政编码")),
+                ("phone", models.CharField(blank=True, max_length=40, verbose_name="电话")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="电子邮箱")),
+                ("website", models.URLField(blank=True, verbose_name="网址")),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="org.government",
+                        verbose_name="上级政府",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '政府',
-                'verbose_name_plural': '政府',
+                "verbose_name": "政府",
+                "verbose_name_plural": "政府",
             },
         ),
         migrations.CreateModel(
-            name='Agency',
+            name="Agency",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('short_name', models.CharField(blank=True, max_length=40, verbose_name='简称')),
-                ('kind', models.CharField(choices=[('justice_office', '司法所'), ('police_station', '派出所'), ('institute', '所'), ('station', '站'), ('office', '办公室'), ('hall', '政务大厅'), ('other', '其他')], max_length=20, verbose_name='类型')),
-                ('is_enforcement_body', models.BooleanField(default=True, verbose_name='行政执法主体')),
-                ('credit_code', models.CharField(blank=True, max_length=18, verbose_name='统一社会信用代码')),
-                ('duties', models.TextField(blank=True, verbose_name='主要职责')),
-                ('division_of_work', models.TextField(blank=True, verbose_name='职责分工')),
-                ('jurisdiction', models.TextField(blank=True, verbose_name='管辖范围')),
-                ('enforcement_area', models.TextField(blank=True, verbose_name='执法区域')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='通信地址')),
-                ('post_code', models.CharField(blank=True, max_length=6, verbose_name='邮政编码')),
-                ('phone', models.CharField(blank=True, max_length=40, verbose_name='办公电话')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='电子邮箱')),
-                ('website', models.URLField(blank=True, verbose_name='网址')),
-                ('office_hours', models.CharField(blank=True, max_length=100, verbose_name='办公时间')),
-                ('is_entrusted', models.BooleanField(default=False, verbose_name='受委托组织')),
-                ('sort_order', models.PositiveIntegerField(default=0, verbose_name='排序')),
-                ('is_active', models.BooleanField(default=True, verbose_name='有效')),
-                ('entrusted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='entrusted_agencies', to='org.agency', verbose_name='委托机关')),
-                ('government', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='agencies', to='org.government', verbose_name='所属政府')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                ("short_name", models.CharField(blank=True, max_length=40, verbose_name="简称")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("justice_office", "司法所"),
+                            ("police_station", "派出所"),
+                            ("institute", "所"),
+                            ("station", "站"),
+                            ("office", "办公室"),
+                            ("hall", "政务大厅"),
+                            ("other", "其他"),
+                        ],
+                        max_length=20,
+                        verbose_name="类型",
+                    ),
+                ),
+                (
+                    "is_enforcement_body",
+                    models.BooleanField(default=True, verbose_name="行政执法主体"),
+                ),
+                (
+                    "credit_code",
+                    models.CharField(blank=True, max_length=18, verbose_name="统一社会信用代码"),
+                ),
+                ("duties", models.TextField(blank=True, verbose_name="主要职责")),
+                ("division_of_work", models.TextField(blank=True, verbose_name="职责分工")),
+                ("jurisdiction", models.TextField(blank=True, verbose_name="管辖范围")),
+                ("enforcement_area", models.TextField(blank=True, verbose_name="执法区域")),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="通信地址")),
+                ("post_code", models.CharField(blank=True, max_length=6, verbose_name="邮政编码")),
+                ("phone", models.CharField(blank=True, max_length=40, verbose_name="办公电话")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="电子邮箱")),
+                ("website", models.URLField(blank=True, verbose_name="网址")),
+                (
+                    "office_hours",
+                    models.CharField(blank=True, max_length=100, verbose_name="办公时间"),
+                ),
+                ("is_entrusted", models.BooleanField(default=False, verbose_name="受委托组织")),
+                ("sort_order", models.PositiveIntegerField(default=0, verbose_name="排序")),
+                ("is_active", models.BooleanField(default=True, verbose_name="有效")),
+                (
+                    "entrusted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="entrusted_agencies",
+                        to="org.agency",
+                        verbose_name="委托机关",
+                    ),
+                ),
+                (
+                    "government",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="agencies",
+                        to="org.government",
+                        verbose_name="所属政府",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '执法主体',
-                'verbose_name_plural': '执法主体',
-                'ordering': ['sort_order', 'id'],
+                "verbose_name": "执法主体",
+                "verbose_name_plural": "执法主体",
+                "ordering": ["sort_order", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Group',
+            name="Group",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('leading', '领导小组'), ('coordination', '协调小组')], max_length=16, verbose_name='类型')),
-                ('name', models.CharField(max_length=200, verbose_name='名称')),
-                ('office_duties', models.TextField(blank=True, verbose_name='办公室职责')),
-                ('government', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='groups', to='org.government', verbose_name='所属政府')),
-                ('office_agency', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='hosted_groups', to='org.agency', verbose_name='办公室所在部门')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("leading", "领导小组"), ("coordination", "协调小组")],
+                        max_length=16,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="名称")),
+                ("office_duties", models.TextField(blank=True, verbose_name="办公室职责")),
+                (
+                    "government",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="groups",
+                        to="org.government",
+                        verbose_name="所属政府",
+                    ),
+                ),
+                (
+                    "office_agency",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="hosted_groups",
+                        to="org.agency",
+                        verbose_name="办公室所在部门",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '工作小组',
-                'verbose_name_plural': '工作小组',
+                "verbose_name": "工作小组",
+                "verbose_name_plural": "工作小组",
             },
         ),
         migrations.CreateModel(
-            name='Officer',
+            name="Officer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('is_active', models.BooleanField(default=True, verbose_name='在岗')),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='officers', to='org.agency', verbose_name='执法主体')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="在岗")),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="officers",
+                        to="org.agency",
+                        verbose_name="执法主体",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '执法人员',
-                'verbose_name_plural': '执法人员',
+                "verbose_name": "执法人员",
+                "verbose_name_plural": "执法人员",
             },
         ),
         migrations.CreateModel(
-            name='Certificate',
+            name="Certificate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=40, unique=True, verbose_name='执法证件编号')),
-                ('issuing_body', models.CharField(max_length=100, verbose_name='发证机关')),
-                ('area', models.CharField(max_length=200, verbose_name='执法区域')),
-                ('scope', models.CharField(blank=True, max_length=200, verbose_name='执法类别')),
-                ('valid_from', models.DateField(verbose_name='有效期自')),
-                ('valid_to', models.DateField(verbose_name='有效期至')),
-                ('revoked_on', models.DateField(blank=True, null=True, verbose_name='注销日期')),
-                ('revoked_reason', models.CharField(blank=True, max_length=200, verbose_name='注销原因')),
-                ('officer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='certificates', to='org.officer', verbose_name='执法人员')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "number",
+                    models.CharField(max_length=40, unique=True, verbose_name="执法证件编号"),
+                ),
+                ("issuing_body", models.CharField(max_length=100, verbose_name="发证机关")),
+                ("area", models.CharField(max_length=200, verbose_name="执法区域")),
+                ("scope", models.CharField(blank=True, max_length=200, verbose_name="执法类别")),
+                ("valid_from", models.DateField(verbose_name="有效期自")),
+                ("valid_to", models.DateField(verbose_name="有效期至")),
+                ("revoked_on", models.DateField(blank=True, null=True, verbose_name="注销日期")),
+                (
+                    "revoked_reason",
+                    models.CharField(blank=True, max_length=200, verbose_name="注销原因"),
+                ),
+                (
+                    "officer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="certificates",
+                        to="org.officer",
+                        verbose_name="执法人员",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '执法证',
-                'verbose_name_plural': '执法证',
+                "verbose_name": "执法证",
+                "verbose_name_plural": "执法证",
             },
         ),
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=50, verbose_name='姓名')),
-                ('phone', models.CharField(blank=True, max_length=40, verbose_name='联系电话')),
-                ('is_synthetic', models.BooleanField(default=False, help_text='演示数据中虚构的人员（非红头文件所列人员）', verbose_name='演示虚构人员')),
-                ('government', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='people', to='org.government', verbose_name='所属政府')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=50, verbose_name="姓名")),
+                ("phone", models.CharField(blank=True, max_length=40, verbose_name="联系电话")),
+                (
+                    "is_synthetic",
+                    models.BooleanField(
+                        default=False,
+                        help_text="演示数据中虚构的人员（非红头文件所列人员）",
+                        verbose_name="演示虚构人员",
+                    ),
+                ),
+                (
+                    "government",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="people",
+                        to="org.government",
+                        verbose_name="所属政府",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '人员',
-                'verbose_name_plural': '人员',
+                "verbose_name": "人员",
+                "verbose_name_plural": "人员",
             },
         ),
         migrations.AddField(
-            model_name='officer',
-            name='person',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='officer', to='org.person', verbose_name='人员'),
+            model_name="officer",
+            name="person",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="officer",
+                to="org.person",
+                verbose_name="人员",
+            ),
         ),
         migrations.CreateModel(
-            name='Post',
+            name="Post",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=100, verbose_name='职务')),
-                ('is_head', models.BooleanField(default=False, verbose_name='部门负责人')),
-                ('sort_order', models.PositiveIntegerField(default=0, verbose_name='排序')),
-                ('agency', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='posts', to='org.agency', verbose_name='所在部门')),
-                ('government', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='posts', to='org.government', verbose_name='所属政府')),
-                ('holder', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='posts', to='org.person', verbose_name='任职人员')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=100, verbose_name="职务")),
+                ("is_head", models.BooleanField(default=False, verbose_name="部门负责人")),
+                ("sort_order", models.PositiveIntegerField(default=0, verbose_name="排序")),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="posts",
+                        to="org.agency",
+                        verbose_name="所在部门",
+                    ),
+                ),
+                (
+                    "government",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="posts",
+                        to="org.government",
+                        verbose_name="所属政府",
+                    ),
+                ),
+                (
+                    "holder",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="posts",
+                        to="org.person",
+                        verbose_name="任职人员",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '职务',
-                'verbose_name_plural': '职务',
-                'ordering': ['sort_order', 'id'],
+                "verbose_name": "职务",
+                "verbose_name_plural": "职务",
+                "ordering": ["sort_order", "id"],
             },
         ),
         migrations.CreateModel(
-            name='GroupMembership',
+            name="GroupMembership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('leader', '组长'), ('deputy_leader', '副组长'), ('member', '成员'), ('office_director', '办公室主任'), ('office_deputy_director', '办公室副主任')], max_length=32, verbose_name='小组职务')),
-                ('title', models.CharField(blank=True, max_length=200, verbose_name='职务说明')),
-                ('sort_order', models.PositiveIntegerField(default=0, verbose_name='排序')),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='memberships', to='org.group', verbose_name='工作小组')),
-                ('person', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='group_memberships', to='org.person', verbose_name='人员')),
-                ('post', models.ForeignKey(blank=True, help_text='成员以职务身份加入小组时（如空缺职务）填写', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='group_memberships', to='org.post', verbose_name='所任职务')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("leader", "组长"),
+                            ("deputy_leader", "副组长"),
+                            ("member", "成员"),
+                            ("office_director", "办公室主任"),
+                            ("office_deputy_director", "办公室副主任"),
+                        ],
+                        max_length=32,
+                        verbose_name="小组职务",
+                    ),
+                ),
+                ("title", models.CharField(blank=True, max_length=200, verbose_name="职务说明")),
+                ("sort_order", models.PositiveIntegerField(default=0, verbose_name="排序")),
+                (
+                    "group",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="memberships",
+                        to="org.group",
+                        verbose_name="工作小组",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="group_memberships",
+                        to="org.person",
+                        verbose_name="人员",
+                    ),
+                ),
+                (
+                    "post",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="成员以职务身份加入小组时（如空缺职务）填写",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="group_memberships",
+                        to="org.post",
+                        verbose_name="所任职务",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '小组成员',
-                'verbose_name_plural': '小组成员',
-                'ordering': ['sort_order', 'id'],
+                "verbose_name": "小组成员",
+                "verbose_name_plural": "小组成员",
+                "ordering": ["sort_order", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Unit',
+            name="Unit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('kind', models.CharField(choices=[('handling', '承办机构'), ('legal', '法制机构'), ('other', '其他内设机构')], max_length=16, verbose_name='类型')),
-                ('duties', models.TextField(blank=True, verbose_name='职责')),
-                ('is_active', models.BooleanField(default=True, verbose_name='有效')),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='units', to='org.agency', verbose_name='执法主体')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("handling", "承办机构"),
+                            ("legal", "法制机构"),
+                            ("other", "其他内设机构"),
+                        ],
+                        max_length=16,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("duties", models.TextField(blank=True, verbose_name="职责")),
+                ("is_active", models.BooleanField(default=True, verbose_name="有效")),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="units",
+                        to="org.agency",
+                        verbose_name="执法主体",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '内设机构',
-                'verbose_name_plural': '内设机构',
+                "verbose_name": "内设机构",
+                "verbose_name_plural": "内设机构",
             },
         ),
         migrations.AddField(
-            model_name='officer',
-            name='unit',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='officers', to='org.unit', verbose_name='内设机构'),
+            model_name="officer",
+            name="unit",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="officers",
+                to="org.unit",
+                verbose_name="内设机构",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='government',
-            constraint=models.UniqueConstraint(fields=('parent', 'name'), name='org_government_unique_name'),
+            model_name="government",
+            constraint=models.UniqueConstraint(
+                fields=("parent", "name"), name="org_government_unique_name"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='agency',
-            constraint=models.UniqueConstraint(fields=('government', 'name'), name='org_agency_unique_name'),
+            model_name="agency",
+            constraint=models.UniqueConstraint(
+                fields=("government", "name"), name="org_agency_unique_name"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='unit',
-            constraint=models.UniqueConstraint(fields=('agency', 'name'), name='org_unit_unique_name'),
+            model_name="unit",
+            constraint=models.UniqueConstraint(
+                fields=("agency", "name"), name="org_unit_unique_name"
+            ),
         ),
     ]
