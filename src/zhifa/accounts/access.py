@@ -1,0 +1,120 @@
+"""Who may do what: the few central access functions every service and selector calls.
+
+Roles are per agency (``RoleAssignment``); the justice office's supervisor reads every agency of
+its government (and those below it) but writes nothing; the three admin roles never see case
+content.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from zhifa.accounts.models import RoleAssignment, User
+from zhifa.core.errors import PermissionDenied
+
+if TYPE_CHECKING:
+    from zhifa.org.models import Agency
+
+Role = RoleAssignment.Role
+
+
+def active_roles(user: Any) -> QuerySet[RoleAssignment]:
+    """The user's roles in force (not revoked). Empty for anonymous users."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return RoleAssignment.objects.none()
+    return RoleAssignment.objects.filter(user=user, revoked_at__isnull=True)
+
+
+def has_role(user: Any, agency: Agency | None, *roles: str) -> bool:
+    """Does ``user`` hold one of ``roles`` in ``agency`` (any agency when ``agency`` is None)?"""
+    qs = active_roles(user).filter(role__in=roles)
+    if agency is not None:
+        qs = qs.filter(agency=agency)
+    return qs.exists()
+
+
+def is_supervisor(user: Any) -> bool:
+    return active_roles(user).filter(role=Role.SUPERVISOR).exists()
+
+
+def is_admin(user: Any, *admin_roles: str) -> bool:
+    return bool(
+        user is not None
+        and getattr(user, "is_authenticated", False)
+        and user.is_active
+        and user.admin_role
+        and user.admin_role in admin_roles
+    )
+
+
+def agencies_of(user: Any, *roles: str) -> QuerySet[Agency]:
+    """Agencies in which the user holds one of ``roles`` (all roles when none are named)."""
+    from zhifa.org.models import Agency
+
+    assignments = active_roles(user)
+    if roles:
+        assignments = assignments.filter(role__in=roles)
+    return Agency.objects.filter(id__in=assignments.values("agency_id"))
+
+
+def agencies_readable_by(user: Any) -> QuerySet[Agency]:
+    """Agencies whose internal data the user may read: their own, or every agency of the
+    supervisor's government and the governments below it. Admin roles read none."""
+    from zhifa.org.models import Agency
+
+    if is_supervisor(user):
+        government_ids = supervised_government_ids(user)
+        return Agency.objects.filter(government_id__in=government_ids)
+    return agencies_of(user).filter(Q(is_active=True) | Q(is_active=False))
+
+
+def supervised_government_ids(user: Any) -> set[int]:
+    """The governments a supervisor oversees: their agency's government and every one below it."""
+    from zhifa.org.models import Government
+
+    roots = set(
+        active_roles(user)
+        .filter(role=Role.SUPERVISOR)
+        .values_list("agency__government_id", flat=True)
+    )
+    seen: set[int] = set()
+    frontier = roots
+    while frontier:
+        seen |= frontier
+        frontier = (
+            set(Government.objects.filter(parent_id__in=frontier).values_list("id", flat=True))
+            - seen
+        )
+    return seen
+
+
+def require_role(user: Any, agency: Agency, *roles: str) -> None:
+    """Raise :class:`PermissionDenied` (nothing changed) unless the user holds one of ``roles``."""
+    if not has_role(user, agency, *roles):
+        raise PermissionDenied(
+            _("您在“%(agency)s”没有执行此操作的权限。") % {"agency": agency.name},
+            detail={"required_roles": list(roles)},
+        )
+
+
+def require_admin(user: Any, *admin_roles: str) -> None:
+    if not is_admin(user, *admin_roles):
+        raise PermissionDenied(_("只有相应的管理员可以执行此操作。"))
+
+
+__all__ = [
+    "Role",
+    "User",
+    "active_roles",
+    "agencies_of",
+    "agencies_readable_by",
+    "has_role",
+    "is_admin",
+    "is_supervisor",
+    "require_admin",
+    "require_role",
+    "supervised_government_ids",
+]
