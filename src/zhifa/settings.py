@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "zhifa.accounts",
     "zhifa.org",
     "zhifa.portal",
+    "zhifa.evidence",
 ]
 
 MIDDLEWARE = [
@@ -226,3 +227,26 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("ZHIFA_LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# Evidence store (docs/evidence.md): where blobs live, upload limits, retention.
+# ZHIFA_EVIDENCE_STORAGE: "local" (a folder, default) or "s3" (S3-compatible, via django-storages).
+EVIDENCE_STORAGE = os.environ.get("ZHIFA_EVIDENCE_STORAGE", "local")
+EVIDENCE_ROOT = Path(os.environ.get("ZHIFA_EVIDENCE_ROOT") or DATA_DIR / "evidence")
+EVIDENCE_S3 = {
+    "bucket_name": os.environ.get("ZHIFA_EVIDENCE_S3_BUCKET", "zhifa-evidence"),
+    "endpoint_url": os.environ.get("ZHIFA_EVIDENCE_S3_ENDPOINT") or None,
+    "region_name": os.environ.get("ZHIFA_EVIDENCE_S3_REGION", "cn-north-1"),
+    "access_key": os.environ.get("ZHIFA_EVIDENCE_S3_ACCESS_KEY", ""),
+    "secret_key": os.environ.get("ZHIFA_EVIDENCE_S3_SECRET_KEY", ""),
+}
+EVIDENCE_MAX_BYTES = int(os.environ.get("ZHIFA_EVIDENCE_MAX_BYTES", str(16 * 1024**3)))
+EVIDENCE_FORM_MAX_BYTES = int(os.environ.get("ZHIFA_EVIDENCE_FORM_MAX_BYTES", str(30 * 1024**2)))
+EVIDENCE_ACCEPTED_TYPES = _env_list(
+    "ZHIFA_EVIDENCE_TYPES", "jpeg,png,heic,mp4,mov,avi,mp3,m4a,wav,amr,pdf"
+)
+EVIDENCE_UPLOAD_EXPIRY = timedelta(hours=int(os.environ.get("ZHIFA_EVIDENCE_UPLOAD_HOURS", "72")))
+EVIDENCE_LATE_AFTER = timedelta(hours=24)
+# Retention: evidence in a case file is kept permanently; other recordings at least this many days.
+EVIDENCE_RETENTION_OTHER_DAYS = max(
+    183, int(os.environ.get("ZHIFA_EVIDENCE_RETENTION_DAYS", "183"))
+)
