@@ -65,6 +65,7 @@ def _register_routers() -> None:
 
     api.add_router("/org/", org_router)
     api.add_router("/public/", "zhifa.portal.api.router")
+    api.add_router("/uploads/", "zhifa.evidence.api.router")
 
 
 _register_routers()

@@ -445,8 +445,6 @@ def _receive_locked(
         raise ChecksumMismatch(_("数据校验值不一致，本段数据已丢弃，请重新发送。"))
     os.fsync(fd)
     new_offset = start + received
-    if not sniffed and new_offset > 0:
-        _check_type(upload, os.pread(fd, HEAD_BYTES, 0), actor)
     if new_offset < upload.length:
         Upload.objects.filter(pk=upload.pk, offset=start).update(offset=new_offset)
         upload.offset = new_offset

@@ -1,0 +1,238 @@
+"""Resumable uploads over real HTTP (tus 1.0 core, creation, checksum, expiration) and reading
+rules (R-30, R-33, R-34)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.conf import settings as django_settings
+from django.test import Client
+
+from tests.evidence.conftest import World, jpeg_bytes, meta, mp4_bytes
+from tests.evidence.tusclient import TusClient, sha256_header
+from zhifa.core import clock
+from zhifa.evidence.models import Blob, Evidence, EvidenceAccess, Upload
+from zhifa.ledger.models import LedgerEvent
+
+CSRF = "zhifaTestCsrfSecret0123456789abc"  # 32 characters: cookie and header carry the same secret
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def staff_client(live_server: Any, user: Any) -> TusClient:
+    client = Client()
+    client.force_login(user)
+    session = client.cookies[django_settings.SESSION_COOKIE_NAME].value
+    return TusClient(
+        live_server.url,
+        headers={
+            "Cookie": f"{django_settings.SESSION_COOKIE_NAME}={session}; csrftoken={CSRF}",
+            "X-CSRFToken": CSRF,
+        },
+    )
+
+
+def test_options_announce_version_extensions_and_checksums(live_server: Any) -> None:
+    reply = TusClient(live_server.url).request("OPTIONS", "/api/v1/uploads/")
+    assert reply.status == 204
+    assert reply.headers["tus-version"] == "1.0.0"
+    assert set(reply.headers["tus-extension"].split(",")) == {
+        "creation",
+        "checksum",
+        "expiration",
+    }
+    assert "sha256" in reply.headers["tus-checksum-algorithm"].split(",")
+    assert int(reply.headers["tus-max-size"]) == django_settings.EVIDENCE_MAX_BYTES
+
+
+def test_upload_resumes_after_cuts_at_several_offsets__R30(world: World, live_server: Any) -> None:
+    data = mp4_bytes(3 * 1024 * 1024 + 123)
+    tus = staff_client(live_server, world.officer_user)
+    created = tus.create(len(data), meta())
+    assert created.status == 201, created.body
+    path = tus.path_of(created)
+    assert "upload-expires" in created.headers
+    for cut_at in (1, 1000, 1024 * 1024 + 7, 2_500_000):
+        offset = int(tus.head(path).headers["upload-offset"])
+        tus.patch_cut(path, offset, data[offset:], send=cut_at - offset)
+        # The server keeps what arrived; resume from what it says it has.
+        for _ in range(200):
+            head = tus.head(path)
+            if int(head.headers["upload-offset"]) == cut_at:
+                break
+        assert int(head.headers["upload-offset"]) <= cut_at
+        assert Evidence.objects.count() == 0  # nothing partial is registered
+    done = tus.upload_resuming(path, data)
+    assert int(done.headers["upload-offset"]) == len(data)
+    evidence = Evidence.objects.get()
+    assert evidence.blob_id == hashlib.sha256(data).hexdigest()
+    assert evidence.blob.size == len(data)
+    assert done.headers["zhifa-evidence-id"] == str(evidence.pk)
+    assert Upload.objects.get().state == Upload.State.REGISTERED
+
+
+def test_wrong_checksum_is_refused_with_460_and_the_bytes_discarded(
+    world: World, live_server: Any
+) -> None:
+    data = mp4_bytes(200_000, seed=7)
+    tus = staff_client(live_server, world.officer_user)
+    path = tus.path_of(tus.create(len(data), meta()))
+    first = tus.patch(path, 0, data[:100_000], checksum=sha256_header(data[:100_000]))
+    assert first.status == 204 and first.headers["upload-offset"] == "100000"
+    bad = tus.patch(path, 100_000, data[100_000:], checksum=sha256_header(b"other bytes"))
+    assert bad.status == 460
+    assert json.loads(bad.body)["code"] == "checksum_mismatch"
+    assert tus.head(path).headers["upload-offset"] == "100000"
+    unknown = tus.patch(path, 100_000, data[100_000:], checksum="md5 AAAA")
+    assert unknown.status == 400
+    good = tus.patch(path, 100_000, data[100_000:], checksum=sha256_header(data[100_000:]))
+    assert good.status == 204
+    assert Evidence.objects.get().blob_id == hashlib.sha256(data).hexdigest()
+
+
+def test_html_claiming_to_be_a_video_is_refused_and_nothing_registered__R2(
+    world: World, live_server: Any
+) -> None:
+    html = b"<!DOCTYPE html><html><head><title>x</title></head><body>" + b"a" * 5000 + b"</html>"
+    tus = staff_client(live_server, world.officer_user)
+    path = tus.path_of(tus.create(len(html), meta(kind="video", filename="clip.mp4")))
+    events = LedgerEvent.objects.count()
+    reply = tus.patch(path, 0, html)
+    assert reply.status == 415
+    error = json.loads(reply.body)
+    assert error["code"] == "unknown_type"
+    assert "已拒收" in error["message"]
+    assert Evidence.objects.count() == 0 and Blob.objects.count() == 0
+    assert tus.head(path).status == 410
+    assert LedgerEvent.objects.filter(action="evidence.upload.refuse").count() == 1
+    assert LedgerEvent.objects.count() == events + 1
+
+
+def test_photo_claimed_as_video_is_refused_with_a_clear_message__R2(
+    world: World, live_server: Any
+) -> None:
+    data = jpeg_bytes()
+    tus = staff_client(live_server, world.officer_user)
+    path = tus.path_of(tus.create(len(data), meta(kind="video")))
+    reply = tus.patch(path, 0, data)
+    assert reply.status == 415
+    assert json.loads(reply.body)["message"] == "文件内容是照片，与声明的类型“录像”不符，已拒收。"
+
+
+def test_two_users_uploading_the_same_bytes_make_one_blob__R34(
+    world: World, live_server: Any
+) -> None:
+    data = mp4_bytes(500_000, seed=3)
+    for user in (world.officer_user, world.officer2_user):
+        tus = staff_client(live_server, user)
+        path = tus.path_of(tus.create(len(data), meta()))
+        assert tus.patch(path, 0, data).status == 204
+    assert Evidence.objects.count() == 2
+    assert Blob.objects.count() == 1
+    assert len({e.uploaded_by_id for e in Evidence.objects.all()}) == 2
+
+
+def test_offset_mismatch_is_409_and_other_users_cannot_see_an_upload(
+    world: World, live_server: Any
+) -> None:
+    data = mp4_bytes(10_000)
+    tus = staff_client(live_server, world.officer_user)
+    path = tus.path_of(tus.create(len(data), meta()))
+    reply = tus.patch(path, 5, data[5:])
+    assert reply.status == 409
+    assert reply.headers["upload-offset"] == "0"
+    assert staff_client(live_server, world.officer2_user).head(path).status == 404
+    assert tus.request("HEAD", path, **{"Tus-Resumable": "0.2.2"}).status == 412
+
+
+def test_an_expired_upload_is_gone(world: World, live_server: Any) -> None:
+    data = mp4_bytes(10_000)
+    tus = staff_client(live_server, world.officer_user)
+    path = tus.path_of(tus.create(len(data), meta()))
+    Upload.objects.update(expires_at=clock.now() - timedelta(seconds=1))
+    assert tus.head(path).status == 410
+    assert tus.patch(path, 0, data).status == 410
+    assert Evidence.objects.count() == 0
+
+
+def test_late_upload_without_reason_is_refused_at_creation__R30(
+    world: World, live_server: Any
+) -> None:
+    tus = staff_client(live_server, world.officer_user)
+    late = (clock.now() - timedelta(hours=25)).isoformat()
+    reply = tus.create(1000, meta(captured_at=late))
+    assert reply.status == 422
+    assert "late_reason" in json.loads(reply.body)["detail"]
+    assert Upload.objects.count() == 0
+    ok = tus.create(1000, meta(captured_at=late, late_reason="车辆故障，次日返回"))
+    assert ok.status == 201
+
+
+def test_officer_of_another_agency_can_neither_read_nor_download_and_is_logged__R33(
+    world: World, live_server: Any
+) -> None:
+    data = mp4_bytes(50_000, seed=9)
+    tus = staff_client(live_server, world.officer_user)
+    path = tus.path_of(tus.create(len(data), meta()))
+    evidence_id = tus.patch(path, 0, data).headers["zhifa-evidence-id"]
+    stranger = staff_client(live_server, world.other_user)
+    for url in (
+        f"/api/v1/uploads/evidence/{evidence_id}",
+        f"/api/v1/uploads/evidence/{evidence_id}/file",
+    ):
+        reply = stranger.request("GET", url)
+        assert reply.status == 404
+        assert data not in reply.body
+    denied = EvidenceAccess.objects.filter(action="denied", user=world.other_user)
+    assert denied.count() == 2
+    keeper = staff_client(live_server, world.keeper_user)
+    download = keeper.request("GET", f"/api/v1/uploads/evidence/{evidence_id}/file")
+    assert download.status == 200 and download.body == data
+    supervisor = staff_client(live_server, world.supervisor_user)
+    assert supervisor.request("GET", f"/api/v1/uploads/evidence/{evidence_id}").status == 200
+    logged = EvidenceAccess.objects.exclude(action="denied")
+    assert {(a.user_id, a.action) for a in logged} == {
+        (world.keeper_user.pk, "download"),
+        (world.supervisor_user.pk, "view"),
+    }
+    assert LedgerEvent.objects.filter(action__startswith="evidence.access.").count() == 4
+
+
+def test_form_upload_of_a_small_photo(world: World, live_server: Any) -> None:
+    import http.client
+    import uuid
+
+    data = jpeg_bytes()
+    boundary = uuid.uuid4().hex
+    fields = meta(kind="photo")
+    body = b""
+    for key in ("kind", "captured_at"):
+        body += (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{fields[key]}\r\n'
+        ).encode()
+    body += (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="p.jpg"\r\n'
+            "Content-Type: image/jpeg\r\n\r\n"
+        ).encode()
+        + data
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    tus = staff_client(live_server, world.officer_user)
+    conn = http.client.HTTPConnection(live_server.thread.host, live_server.thread.port)
+    conn.request(
+        "POST",
+        "/api/v1/uploads/form",
+        body,
+        {**tus.headers, "Content-Type": f"multipart/form-data; boundary={boundary}"},
+    )
+    response = conn.getresponse()
+    raw = response.read()
+    assert response.status == 201, raw[:2000]
+    payload = json.loads(raw)
+    assert response.status == 201, payload
+    assert payload["sha256"] == hashlib.sha256(data).hexdigest()
+    assert payload["kind"] == "photo" and payload["original_name"] == "p.jpg"
