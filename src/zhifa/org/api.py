@@ -1,5 +1,819 @@
+"""Staff API of the organisation (O-1, D-2, D-3): agencies, units, officers, certificates.
+
+Mounted at ``/api/v1/org/``. Signed-in staff (session) or machines (``Authorization: Bearer``
+token with ``org:read`` / ``org:write``). Thin: parse, fetch through a scoped selector (what the
+actor may not read is 404), call one service (what the actor may not change is 403), render.
+Every refusal is ``{"code", "message", "detail"}`` (:class:`ErrorOut`); nothing is changed by a
+refused request.
+"""
+
 from __future__ import annotations
 
-from ninja import Router
+from datetime import date, datetime
+from typing import Annotated, Any, cast
 
-router = Router(tags=["org"])
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Path, Query, Router, Schema
+from ninja.security import django_auth
+from pydantic import AfterValidator, Field
+
+from zhifa.accounts.auth import ApiTokenAuth
+from zhifa.core.errors import PermissionDenied, ValidationFailed
+from zhifa.org import selectors, services
+from zhifa.org.actors import Actor
+from zhifa.org.models import Agency, Certificate, Officer, Unit
+from zhifa.org.rules import CertificateStatus
+from zhifa.org.selectors import MAX_DB_ID
+
+router = Router(tags=["org"], auth=[ApiTokenAuth(), django_auth])
+
+MAX_SORT_ORDER = 2_147_483_647
+MAX_TEXT = 5000
+
+
+# --- input text: bounded, and without characters no database stores -----------------------------
+
+
+def _no_control_characters(value: str) -> str:
+    """One line: no control characters (NUL, line breaks …) and no lone surrogates."""
+    if any(ord(char) < 32 or ord(char) == 127 or 0xD800 <= ord(char) <= 0xDFFF for char in value):
+        raise ValueError(_("含有不允许的控制字符。"))
+    return value
+
+
+def _no_binary_characters(value: str) -> str:
+    """Several lines: line breaks and tabs allowed; other control characters are not."""
+    if any(
+        (ord(char) < 32 and char not in "\n\r\t")
+        or ord(char) == 127
+        or 0xD800 <= ord(char) <= 0xDFFF
+        for char in value
+    ):
+        raise ValueError(_("含有不允许的控制字符。"))
+    return value
+
+
+Line6 = Annotated[str, Field(max_length=6), AfterValidator(_no_control_characters)]
+Line18 = Annotated[str, Field(max_length=18), AfterValidator(_no_control_characters)]
+Line40 = Annotated[str, Field(max_length=40), AfterValidator(_no_control_characters)]
+Line50 = Annotated[str, Field(max_length=50), AfterValidator(_no_control_characters)]
+Line100 = Annotated[str, Field(max_length=100), AfterValidator(_no_control_characters)]
+Line200 = Annotated[str, Field(max_length=200), AfterValidator(_no_control_characters)]
+Line254 = Annotated[str, Field(max_length=254), AfterValidator(_no_control_characters)]
+Text = Annotated[str, Field(max_length=MAX_TEXT), AfterValidator(_no_binary_characters)]
+Reason = Annotated[
+    str,
+    Field(max_length=200, description="变更原因（修改、撤销、注销时必填）"),
+    AfterValidator(_no_binary_characters),
+]
+SortOrder = Annotated[int, Field(ge=0, le=MAX_SORT_ORDER)]
+Id = Annotated[int, Field(ge=1, le=MAX_DB_ID)]
+
+
+# --- schemas ------------------------------------------------------------------------------------
+
+
+class ErrorOut(Schema):
+    """Every refusal of the API."""
+
+    code: str = Field(description="稳定的错误代码，如 permission_denied")
+    message: str = Field(description="中文说明")
+    detail: Any = Field(default=None, description="补充信息，可为空")
+
+
+class AgencyOut(Schema):
+    id: int
+    government_id: int
+    government_name: str
+    name: str
+    short_name: str
+    kind: Agency.Kind
+    kind_label: str
+    is_enforcement_body: bool
+    credit_code: str
+    duties: str
+    division_of_work: str
+    jurisdiction: str
+    enforcement_area: str
+    address: str
+    post_code: str
+    phone: str
+    email: str
+    website: str
+    office_hours: str
+    is_entrusted: bool
+    entrusted_by_id: int | None
+    sort_order: int
+    is_active: bool
+
+
+class AgencyProfileIn(Schema):
+    """The agency's published profile (公示办法第六条、第十三条). Leave out what does not change."""
+
+    short_name: Line40 = ""
+    credit_code: Line18 = ""
+    duties: Text = ""
+    division_of_work: Text = ""
+    jurisdiction: Text = ""
+    enforcement_area: Text = ""
+    address: Line200 = ""
+    post_code: Line6 = ""
+    phone: Line40 = ""
+    email: Line254 = ""
+    website: Line200 = ""
+    office_hours: Line100 = ""
+    sort_order: SortOrder = 0
+
+
+class AgencyChangesIn(AgencyProfileIn):
+    """Profile fields (the agency's head) and legal standing (the system admin only)."""
+
+    name: Line100 = ""
+    kind: Agency.Kind = Agency.Kind.OTHER
+    is_enforcement_body: bool = True
+    is_entrusted: bool = False
+    entrusted_by_id: Id | None = None
+
+
+class AgencyCreateIn(Schema):
+    government_id: Id
+    name: Line100
+    kind: Agency.Kind
+    is_enforcement_body: bool = True
+    is_entrusted: bool = False
+    entrusted_by_id: Id | None = None
+    profile: AgencyProfileIn = Field(default_factory=AgencyProfileIn)
+    reason: Reason = ""
+
+
+class AgencyUpdateIn(Schema):
+    reason: Reason
+    changes: AgencyChangesIn
+
+
+class ReasonIn(Schema):
+    reason: Reason
+
+
+class UnitOut(Schema):
+    id: int
+    agency_id: int
+    name: str
+    kind: Unit.Kind
+    kind_label: str
+    duties: str
+    is_active: bool
+
+
+class UnitCreateIn(Schema):
+    name: Line100
+    kind: Unit.Kind
+    duties: Text = ""
+    reason: Reason = ""
+
+
+class UnitChangesIn(Schema):
+    name: Line100 = ""
+    kind: Unit.Kind = Unit.Kind.OTHER
+    duties: Text = ""
+    is_active: bool = True
+
+
+class UnitUpdateIn(Schema):
+    reason: Reason
+    changes: UnitChangesIn
+
+
+class PersonOut(Schema):
+    id: int
+    name: str
+    phone: str
+    is_synthetic: bool
+
+
+class CertificateOut(Schema):
+    id: int
+    officer_id: int
+    number: str
+    issuing_body: str
+    area: str
+    scope: str
+    valid_from: date
+    valid_to: date
+    revoked_on: date | None
+    revoked_reason: str
+    replaces_id: int | None
+    status: CertificateStatus = Field(description="今日状态")
+    status_label: str
+
+
+class OfficerOut(Schema):
+    id: int
+    agency_id: int
+    unit_id: int | None
+    is_active: bool
+    person: PersonOut
+    certificates: list[CertificateOut]
+
+
+class PersonIn(Schema):
+    name: Line50
+    phone: Line40 = ""
+
+
+class OfficerCreateIn(Schema):
+    person: PersonIn
+    unit_id: Id | None = None
+    reason: Reason = ""
+
+
+class OfficerChangesIn(Schema):
+    unit_id: Id | None = None
+
+
+class OfficerUpdateIn(Schema):
+    reason: Reason
+    changes: OfficerChangesIn
+
+
+class PersonChangesIn(Schema):
+    name: Line50 = ""
+    phone: Line40 = ""
+
+
+class PersonUpdateIn(Schema):
+    reason: Reason
+    changes: PersonChangesIn
+
+
+class CertificateIssueIn(Schema):
+    number: Line40
+    issuing_body: Line100
+    area: Line200
+    scope: Line200 = ""
+    valid_from: date
+    valid_to: date
+    reason: Reason = ""
+
+
+class CertificateRenewIn(Schema):
+    number: Line40
+    valid_from: date
+    valid_to: date
+    reason: Reason
+    issuing_body: Line100 | None = None
+    area: Line200 | None = None
+    scope: Line200 | None = None
+
+
+class CertificateRevokeIn(Schema):
+    reason: Reason
+    on: date | None = Field(default=None, description="注销生效日期，默认今天")
+
+
+class CertificateStatusOut(Schema):
+    number: str
+    checked_on: date
+    status: CertificateStatus
+    status_label: str
+    is_valid: bool
+    certificate: CertificateOut | None = Field(
+        default=None, description="证件详情（仅限有权查看该执法主体的用户）"
+    )
+
+
+class VersionOut(Schema):
+    seq: int = Field(description="账本序号")
+    at: datetime
+    actor: str = Field(description="user:<编号>、token:<前缀> 或 system")
+    actor_name: str
+    action: str
+    reason: str
+    content: dict[str, Any] = Field(description="变更后的完整内容")
+
+
+READ_ERRORS: dict[int, type[Schema]] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+WRITE_ERRORS: dict[int, type[Schema]] = {**READ_ERRORS, 409: ErrorOut}
+
+
+# --- rendering ----------------------------------------------------------------------------------
+
+
+def _agency_out(agency: Agency) -> dict[str, Any]:
+    return {
+        "id": agency.id,
+        "government_id": agency.government_id,
+        "government_name": agency.government.name,
+        "name": agency.name,
+        "short_name": agency.short_name,
+        "kind": agency.kind,
+        "kind_label": str(agency.get_kind_display()),
+        "is_enforcement_body": agency.is_enforcement_body,
+        "credit_code": agency.credit_code,
+        "duties": agency.duties,
+        "division_of_work": agency.division_of_work,
+        "jurisdiction": agency.jurisdiction,
+        "enforcement_area": agency.enforcement_area,
+        "address": agency.address,
+        "post_code": agency.post_code,
+        "phone": agency.phone,
+        "email": agency.email,
+        "website": agency.website,
+        "office_hours": agency.office_hours,
+        "is_entrusted": agency.is_entrusted,
+        "entrusted_by_id": agency.entrusted_by_id,
+        "sort_order": agency.sort_order,
+        "is_active": agency.is_active,
+    }
+
+
+def _unit_out(unit: Unit) -> dict[str, Any]:
+    return {
+        "id": unit.id,
+        "agency_id": unit.agency_id,
+        "name": unit.name,
+        "kind": unit.kind,
+        "kind_label": str(unit.get_kind_display()),
+        "duties": unit.duties,
+        "is_active": unit.is_active,
+    }
+
+
+def _certificate_out(certificate: Certificate, *, today: date) -> dict[str, Any]:
+    status = selectors.certificate_status_of(certificate, on=today)
+    return {
+        "id": certificate.id,
+        "officer_id": certificate.officer_id,
+        "number": certificate.number,
+        "issuing_body": certificate.issuing_body,
+        "area": certificate.area,
+        "scope": certificate.scope,
+        "valid_from": certificate.valid_from,
+        "valid_to": certificate.valid_to,
+        "revoked_on": certificate.revoked_on,
+        "revoked_reason": certificate.revoked_reason,
+        "replaces_id": certificate.replaces_id,
+        "status": status,
+        "status_label": str(status.label),
+    }
+
+
+def _officer_out(officer: Officer) -> dict[str, Any]:
+    today = selectors.today()
+    return {
+        "id": officer.id,
+        "agency_id": officer.agency_id,
+        "unit_id": officer.unit_id,
+        "is_active": officer.is_active,
+        "person": {
+            "id": officer.person.id,
+            "name": officer.person.name,
+            "phone": officer.person.phone,
+            "is_synthetic": officer.person.is_synthetic,
+        },
+        "certificates": [
+            _certificate_out(certificate, today=today)
+            for certificate in officer.certificates.order_by("valid_from", "id")
+        ],
+    }
+
+
+def _history_out(obj: Any) -> list[dict[str, Any]]:
+    return [
+        {
+            "seq": entry.seq,
+            "at": entry.at,
+            "actor": entry.actor,
+            "actor_name": entry.actor_name,
+            "action": entry.action,
+            "reason": entry.reason,
+            "content": entry.content,
+        }
+        for entry in selectors.history_of(obj)
+    ]
+
+
+# --- request helpers ----------------------------------------------------------------------------
+
+
+def _actor(request: HttpRequest) -> Actor:
+    """The authenticated user or token (never None: the router requires authentication)."""
+    actor = getattr(request, "auth", None)
+    if actor is None:
+        raise PermissionDenied(_("缺少操作者：请先登录。"), code="actor_required")
+    return cast(Actor, actor)
+
+
+def _entrusting_agency(agency_id: int | None) -> Agency | None:
+    if agency_id is None:
+        return None
+    agency = Agency.objects.filter(pk=agency_id).first()
+    if agency is None:
+        raise ValidationFailed(
+            _("所选委托机关不存在。"),
+            code="entrusting_agency_unknown",
+            detail={"field": "entrusted_by_id"},
+        )
+    return agency
+
+
+def _unit_of(actor: Actor, unit_id: int | None) -> Unit | None:
+    if unit_id is None:
+        return None
+    units = selectors.units_visible_to(actor).filter(pk=unit_id)
+    unit = units.first()
+    if unit is None:
+        raise ValidationFailed(
+            _("所选内设机构不存在。"), code="unit_unknown", detail={"field": "unit_id"}
+        )
+    return unit
+
+
+AgencyIdPath = Annotated[int, Path(ge=1, le=MAX_DB_ID)]
+UnitIdPath = Annotated[int, Path(ge=1, le=MAX_DB_ID)]
+OfficerIdPath = Annotated[int, Path(ge=1, le=MAX_DB_ID)]
+CertificateIdPath = Annotated[int, Path(ge=1, le=MAX_DB_ID)]
+
+
+# --- agencies -----------------------------------------------------------------------------------
+
+
+@router.get(
+    "/agencies",
+    response={200: list[AgencyOut], **READ_ERRORS},
+    summary="可查看的执法主体",
+    description="本人所在的执法主体；监督人员（司法所）可查看其监督范围内的全部执法主体。",
+)
+def agency_list(request: HttpRequest) -> list[dict[str, Any]]:
+    return [_agency_out(agency) for agency in selectors.agencies_visible_to(_actor(request))]
+
+
+@router.post(
+    "/agencies",
+    response={201: AgencyOut, **WRITE_ERRORS},
+    summary="新建执法主体（系统管理员）",
+)
+def agency_create(request: HttpRequest, payload: AgencyCreateIn) -> tuple[int, dict[str, Any]]:
+    actor = _actor(request)
+    government = selectors.government_get(government_id=payload.government_id)
+    profile = payload.profile.model_dump(exclude_unset=True)
+    agency = services.agency_create(
+        actor=actor,
+        government=government,
+        name=payload.name,
+        kind=payload.kind,
+        is_enforcement_body=payload.is_enforcement_body,
+        is_entrusted=payload.is_entrusted,
+        entrusted_by=_entrusting_agency(payload.entrusted_by_id),
+        reason=payload.reason,
+        **profile,
+    )
+    return 201, _agency_out(agency)
+
+
+@router.get("/agencies/{agency_id}", response={200: AgencyOut, **READ_ERRORS}, summary="执法主体")
+def agency_detail(request: HttpRequest, agency_id: AgencyIdPath) -> dict[str, Any]:
+    return _agency_out(selectors.agency_get_for_actor(actor=_actor(request), agency_id=agency_id))
+
+
+@router.patch(
+    "/agencies/{agency_id}",
+    response={200: AgencyOut, **WRITE_ERRORS},
+    summary="修改执法主体信息",
+    description=(
+        "只写需要修改的字段。执法主体负责人可修改本主体的公示信息；名称、类型、是否执法主体和"
+        "委托关系只有系统管理员可以修改。须写明原因；没有任何变化时不作记录。"
+    ),
+)
+def agency_update(
+    request: HttpRequest, agency_id: AgencyIdPath, payload: AgencyUpdateIn
+) -> dict[str, Any]:
+    actor = _actor(request)
+    agency = selectors.agency_get_for_actor(actor=actor, agency_id=agency_id)
+    changes = payload.changes.model_dump(exclude_unset=True)
+    if "entrusted_by_id" in changes:
+        changes["entrusted_by"] = _entrusting_agency(changes.pop("entrusted_by_id"))
+    agency = services.agency_update(actor=actor, agency=agency, reason=payload.reason, **changes)
+    return _agency_out(agency)
+
+
+@router.post(
+    "/agencies/{agency_id}/deactivate",
+    response={200: AgencyOut, **WRITE_ERRORS},
+    summary="撤销执法主体（系统管理员）",
+)
+def agency_deactivate(
+    request: HttpRequest, agency_id: AgencyIdPath, payload: ReasonIn
+) -> dict[str, Any]:
+    actor = _actor(request)
+    agency = selectors.agency_get_for_actor(actor=actor, agency_id=agency_id)
+    agency = services.agency_deactivate(actor=actor, agency=agency, reason=payload.reason)
+    return _agency_out(agency)
+
+
+@router.get(
+    "/agencies/{agency_id}/history",
+    response={200: list[VersionOut], **READ_ERRORS},
+    summary="执法主体的变更记录",
+)
+def agency_history(request: HttpRequest, agency_id: AgencyIdPath) -> list[dict[str, Any]]:
+    agency = selectors.agency_get_for_actor(actor=_actor(request), agency_id=agency_id)
+    return _history_out(agency)
+
+
+# --- units --------------------------------------------------------------------------------------
+
+
+@router.get(
+    "/agencies/{agency_id}/units",
+    response={200: list[UnitOut], **READ_ERRORS},
+    summary="内设机构",
+)
+def unit_list(request: HttpRequest, agency_id: AgencyIdPath) -> list[dict[str, Any]]:
+    actor = _actor(request)
+    agency = selectors.agency_get_for_actor(actor=actor, agency_id=agency_id)
+    return [_unit_out(unit) for unit in selectors.units_visible_to(actor, agency=agency)]
+
+
+@router.post(
+    "/agencies/{agency_id}/units",
+    response={201: UnitOut, **WRITE_ERRORS},
+    summary="新建内设机构",
+)
+def unit_create(
+    request: HttpRequest, agency_id: AgencyIdPath, payload: UnitCreateIn
+) -> tuple[int, dict[str, Any]]:
+    actor = _actor(request)
+    agency = selectors.agency_get_for_actor(actor=actor, agency_id=agency_id)
+    unit = services.unit_create(
+        actor=actor,
+        agency=agency,
+        name=payload.name,
+        kind=payload.kind,
+        duties=payload.duties,
+        reason=payload.reason,
+    )
+    return 201, _unit_out(unit)
+
+
+@router.patch(
+    "/units/{unit_id}",
+    response={200: UnitOut, **WRITE_ERRORS},
+    summary="修改内设机构",
+)
+def unit_update(request: HttpRequest, unit_id: UnitIdPath, payload: UnitUpdateIn) -> dict[str, Any]:
+    actor = _actor(request)
+    unit = selectors.unit_get_for_actor(actor=actor, unit_id=unit_id)
+    changes = payload.changes.model_dump(exclude_unset=True)
+    unit = services.unit_update(actor=actor, unit=unit, reason=payload.reason, **changes)
+    return _unit_out(unit)
+
+
+@router.get(
+    "/units/{unit_id}/history",
+    response={200: list[VersionOut], **READ_ERRORS},
+    summary="内设机构的变更记录",
+)
+def unit_history(request: HttpRequest, unit_id: UnitIdPath) -> list[dict[str, Any]]:
+    return _history_out(selectors.unit_get_for_actor(actor=_actor(request), unit_id=unit_id))
+
+
+# --- officers -----------------------------------------------------------------------------------
+
+
+@router.get(
+    "/agencies/{agency_id}/officers",
+    response={200: list[OfficerOut], **READ_ERRORS},
+    summary="执法人员",
+)
+def officer_list(request: HttpRequest, agency_id: AgencyIdPath) -> list[dict[str, Any]]:
+    actor = _actor(request)
+    agency = selectors.agency_get_for_actor(actor=actor, agency_id=agency_id)
+    return [
+        _officer_out(officer)
+        for officer in selectors.officers_visible_to(actor, agency=agency).prefetch_related(
+            "certificates"
+        )
+    ]
+
+
+@router.post(
+    "/agencies/{agency_id}/officers",
+    response={201: OfficerOut, **WRITE_ERRORS},
+    summary="登记执法人员",
+)
+def officer_create(
+    request: HttpRequest, agency_id: AgencyIdPath, payload: OfficerCreateIn
+) -> tuple[int, dict[str, Any]]:
+    actor = _actor(request)
+    agency = selectors.agency_get_for_actor(actor=actor, agency_id=agency_id)
+    officer = services.officer_register(
+        actor=actor,
+        agency=agency,
+        name=payload.person.name,
+        phone=payload.person.phone,
+        unit=_unit_of(actor, payload.unit_id),
+        reason=payload.reason,
+    )
+    return 201, _officer_out(officer)
+
+
+@router.get("/officers/{officer_id}", response={200: OfficerOut, **READ_ERRORS}, summary="执法人员")
+def officer_detail(request: HttpRequest, officer_id: OfficerIdPath) -> dict[str, Any]:
+    return _officer_out(
+        selectors.officer_get_for_actor(actor=_actor(request), officer_id=officer_id)
+    )
+
+
+@router.patch(
+    "/officers/{officer_id}",
+    response={200: OfficerOut, **WRITE_ERRORS},
+    summary="调整执法人员所在内设机构",
+)
+def officer_update(
+    request: HttpRequest, officer_id: OfficerIdPath, payload: OfficerUpdateIn
+) -> dict[str, Any]:
+    actor = _actor(request)
+    officer = selectors.officer_get_for_actor(actor=actor, officer_id=officer_id)
+    changes: dict[str, Any] = {}
+    if "unit_id" in payload.changes.model_fields_set:
+        changes["unit"] = _unit_of(actor, payload.changes.unit_id)
+    officer = services.officer_update(
+        actor=actor, officer=officer, reason=payload.reason, **changes
+    )
+    return _officer_out(officer)
+
+
+@router.patch(
+    "/officers/{officer_id}/person",
+    response={200: OfficerOut, **WRITE_ERRORS},
+    summary="更正执法人员的姓名或电话",
+)
+def officer_person_update(
+    request: HttpRequest, officer_id: OfficerIdPath, payload: PersonUpdateIn
+) -> dict[str, Any]:
+    actor = _actor(request)
+    officer = selectors.officer_get_for_actor(actor=actor, officer_id=officer_id)
+    services.person_update(
+        actor=actor,
+        person=officer.person,
+        reason=payload.reason,
+        **payload.changes.model_dump(exclude_unset=True),
+    )
+    return _officer_out(selectors.officer_get_for_actor(actor=actor, officer_id=officer_id))
+
+
+@router.post(
+    "/officers/{officer_id}/deactivate",
+    response={200: OfficerOut, **WRITE_ERRORS},
+    summary="执法人员离岗",
+)
+def officer_deactivate(
+    request: HttpRequest, officer_id: OfficerIdPath, payload: ReasonIn
+) -> dict[str, Any]:
+    actor = _actor(request)
+    officer = selectors.officer_get_for_actor(actor=actor, officer_id=officer_id)
+    officer = services.officer_deactivate(actor=actor, officer=officer, reason=payload.reason)
+    return _officer_out(officer)
+
+
+@router.get(
+    "/officers/{officer_id}/history",
+    response={200: list[VersionOut], **READ_ERRORS},
+    summary="执法人员的变更记录",
+)
+def officer_history(request: HttpRequest, officer_id: OfficerIdPath) -> list[dict[str, Any]]:
+    return _history_out(
+        selectors.officer_get_for_actor(actor=_actor(request), officer_id=officer_id)
+    )
+
+
+# --- certificates -------------------------------------------------------------------------------
+
+
+@router.post(
+    "/officers/{officer_id}/certificates",
+    response={201: CertificateOut, **WRITE_ERRORS},
+    summary="登记执法证",
+)
+def certificate_issue(
+    request: HttpRequest, officer_id: OfficerIdPath, payload: CertificateIssueIn
+) -> tuple[int, dict[str, Any]]:
+    actor = _actor(request)
+    officer = selectors.officer_get_for_actor(actor=actor, officer_id=officer_id)
+    certificate = services.certificate_issue(
+        actor=actor,
+        officer=officer,
+        number=payload.number,
+        issuing_body=payload.issuing_body,
+        area=payload.area,
+        scope=payload.scope,
+        valid_from=payload.valid_from,
+        valid_to=payload.valid_to,
+        reason=payload.reason,
+    )
+    return 201, _certificate_out(certificate, today=selectors.today())
+
+
+@router.get(
+    "/certificates/{certificate_id}",
+    response={200: CertificateOut, **READ_ERRORS},
+    summary="执法证",
+)
+def certificate_detail(request: HttpRequest, certificate_id: CertificateIdPath) -> dict[str, Any]:
+    certificate = selectors.certificate_get_for_actor(
+        actor=_actor(request), certificate_id=certificate_id
+    )
+    return _certificate_out(certificate, today=selectors.today())
+
+
+@router.post(
+    "/certificates/{certificate_id}/renew",
+    response={201: CertificateOut, **WRITE_ERRORS},
+    summary="换发执法证",
+    description="发放新证（新编号）；旧证在新证生效之日注销。",
+)
+def certificate_renew(
+    request: HttpRequest, certificate_id: CertificateIdPath, payload: CertificateRenewIn
+) -> tuple[int, dict[str, Any]]:
+    actor = _actor(request)
+    certificate = selectors.certificate_get_for_actor(actor=actor, certificate_id=certificate_id)
+    new = services.certificate_renew(
+        actor=actor,
+        certificate=certificate,
+        number=payload.number,
+        valid_from=payload.valid_from,
+        valid_to=payload.valid_to,
+        reason=payload.reason,
+        issuing_body=payload.issuing_body,
+        area=payload.area,
+        scope=payload.scope,
+    )
+    return 201, _certificate_out(new, today=selectors.today())
+
+
+@router.post(
+    "/certificates/{certificate_id}/revoke",
+    response={200: CertificateOut, **WRITE_ERRORS},
+    summary="注销执法证",
+)
+def certificate_revoke(
+    request: HttpRequest, certificate_id: CertificateIdPath, payload: CertificateRevokeIn
+) -> dict[str, Any]:
+    actor = _actor(request)
+    certificate = selectors.certificate_get_for_actor(actor=actor, certificate_id=certificate_id)
+    certificate = services.certificate_revoke(
+        actor=actor, certificate=certificate, reason=payload.reason, on=payload.on
+    )
+    return _certificate_out(certificate, today=selectors.today())
+
+
+@router.get(
+    "/certificates/{certificate_id}/history",
+    response={200: list[VersionOut], **READ_ERRORS},
+    summary="执法证的变更记录",
+)
+def certificate_history(
+    request: HttpRequest, certificate_id: CertificateIdPath
+) -> list[dict[str, Any]]:
+    return _history_out(
+        selectors.certificate_get_for_actor(actor=_actor(request), certificate_id=certificate_id)
+    )
+
+
+@router.get(
+    "/certificate-status",
+    response={200: CertificateStatusOut, **READ_ERRORS},
+    summary="执法证状态查验",
+    description=(
+        "valid 有效、expired 已过期、not_yet_valid 尚未生效、revoked 已注销、unknown 未查到。"
+        "证件详情只对有权查看该执法主体的用户返回。"
+    ),
+)
+def certificate_status(
+    request: HttpRequest,
+    number: Annotated[str, Query(min_length=1, max_length=80)],
+    on: Annotated[date | None, Query(description="查验日期，默认今天")] = None,
+) -> dict[str, Any]:
+    actor = _actor(request)
+    check = selectors.certificate_status(number, on=on)
+    visible = (
+        check.certificate is not None
+        and selectors.certificates_visible_to(actor).filter(pk=check.certificate.pk).exists()
+    )
+    return {
+        "number": check.number,
+        "checked_on": check.checked_on,
+        "status": check.status,
+        "status_label": str(check.status.label),
+        "is_valid": check.is_valid,
+        "certificate": (
+            _certificate_out(check.certificate, today=check.checked_on)
+            if visible and check.certificate is not None
+            else None
+        ),
+    }
+
+
+__all__ = ["ErrorOut", "router"]

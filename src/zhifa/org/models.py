@@ -227,6 +227,15 @@ class Certificate(models.Model):
     valid_to = models.DateField(_("有效期至"))
     revoked_on = models.DateField(_("注销日期"), null=True, blank=True)
     revoked_reason = models.CharField(_("注销原因"), max_length=200, blank=True)
+    replaces = models.ForeignKey(
+        "self",
+        verbose_name=_("换发自"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="replaced_by",
+        help_text=_("换发新证时，记录被换下的旧证"),
+    )
 
     class Meta:
         verbose_name = _("执法证")
@@ -303,8 +312,23 @@ class GroupMembership(models.Model):
     )
     title = models.CharField(_("职务说明"), max_length=200, blank=True)
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
+    ended_on = models.DateField(
+        _("退出日期"),
+        null=True,
+        blank=True,
+        help_text=_("成员退出小组的日期；成员记录从不删除"),
+    )
 
     class Meta:
         verbose_name = _("小组成员")
         verbose_name_plural = _("小组成员")
         ordering = ["sort_order", "id"]
+
+    def __str__(self) -> str:
+        if self.person is not None:
+            who = self.person.name
+        elif self.post is not None:
+            who = str(self.post)
+        else:
+            who = ""
+        return f"{self.get_role_display()} {who}".strip()

@@ -1,0 +1,244 @@
+"""Reads of the organisation on the staff side, scoped to what the actor may see (O-1, O-3, D-3).
+
+- An agency's staff read their own agency; a supervisor (justice office) reads every agency of
+  their government and the governments below it
+  (:func:`zhifa.accounts.access.agencies_readable_by`).
+- The system admin reads the organisation (it is not case content) in order to keep it up.
+- A machine (API token) with ``org:read`` or ``org:write`` reads its own agency (every agency when
+  the token names none).
+- Something the actor may not read is reported as not found: its existence is not revealed.
+
+:func:`certificate_status` and :func:`history_of` are not scoped: the first answers the public
+question "is this a valid officer today?" (the portal masks what it shows), the second is called
+after the caller has fetched the object through a scoped selector.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from django.db import models
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from zhifa.accounts import access
+from zhifa.accounts.models import ApiToken, User
+from zhifa.core import clock
+from zhifa.core.errors import NotFound
+from zhifa.ledger.models import LedgerEvent
+from zhifa.ledger.services import object_type_of
+from zhifa.org import rules
+from zhifa.org.actors import SCOPE_READ, SCOPE_WRITE, Actor, SystemActor
+from zhifa.org.models import Agency, Certificate, Government, GroupMembership, Officer, Unit
+from zhifa.org.rules import CertificateStatus
+
+# The largest primary key the databases store (BigAutoField): a larger id cannot exist.
+MAX_DB_ID = 2**63 - 1
+
+
+def _reads_everything(actor: Actor) -> bool:
+    return isinstance(actor, SystemActor) or access.is_admin(actor, User.AdminRole.SYSTEM)
+
+
+def today() -> date:
+    """Today in China: the day certificate statuses are shown for."""
+    return clock.today()
+
+
+# --- governments, agencies, units, officers, certificates ---------------------------------------
+
+
+def government_get(*, government_id: int) -> Government:
+    """A government by id (governments are public: their names head every published page)."""
+    government: Government = _get(Government.objects.all(), government_id, _("未找到该政府。"))
+    return government
+
+
+def agencies_visible_to(actor: Actor) -> QuerySet[Agency]:
+    """The agencies whose internal organisation ``actor`` may read (inactive ones included)."""
+    if _reads_everything(actor):
+        rows = Agency.objects.all()
+    elif isinstance(actor, ApiToken):
+        if not (
+            access.token_has_scope(actor, SCOPE_READ) or access.token_has_scope(actor, SCOPE_WRITE)
+        ):
+            rows = Agency.objects.none()
+        elif actor.agency_id is None:
+            rows = Agency.objects.all()
+        else:
+            rows = Agency.objects.filter(pk=actor.agency_id)
+    else:
+        rows = access.agencies_readable_by(actor)
+    return rows.select_related("government", "entrusted_by").order_by(
+        "government_id", "sort_order", "id"
+    )
+
+
+def _get(rows: QuerySet[Any], pk: int, message: str) -> Any:
+    if not 1 <= pk <= MAX_DB_ID:
+        raise NotFound(message)
+    row = rows.filter(pk=pk).first()
+    if row is None:
+        raise NotFound(message)
+    return row
+
+
+def agency_get_for_actor(*, actor: Actor, agency_id: int) -> Agency:
+    agency: Agency = _get(agencies_visible_to(actor), agency_id, _("未找到该执法主体。"))
+    return agency
+
+
+def units_visible_to(actor: Actor, *, agency: Agency | None = None) -> QuerySet[Unit]:
+    rows = Unit.objects.filter(agency__in=agencies_visible_to(actor).values("id"))
+    if agency is not None:
+        rows = rows.filter(agency=agency)
+    return rows.select_related("agency").order_by("agency_id", "id")
+
+
+def unit_get_for_actor(*, actor: Actor, unit_id: int) -> Unit:
+    unit: Unit = _get(units_visible_to(actor), unit_id, _("未找到该内设机构。"))
+    return unit
+
+
+def officers_visible_to(actor: Actor, *, agency: Agency | None = None) -> QuerySet[Officer]:
+    rows = Officer.objects.filter(agency__in=agencies_visible_to(actor).values("id"))
+    if agency is not None:
+        rows = rows.filter(agency=agency)
+    return rows.select_related("person", "agency", "unit").order_by("agency_id", "person__name")
+
+
+def officer_get_for_actor(*, actor: Actor, officer_id: int) -> Officer:
+    officer: Officer = _get(officers_visible_to(actor), officer_id, _("未找到该执法人员。"))
+    return officer
+
+
+def certificates_visible_to(
+    actor: Actor, *, officer: Officer | None = None
+) -> QuerySet[Certificate]:
+    rows = Certificate.objects.filter(officer__agency__in=agencies_visible_to(actor).values("id"))
+    if officer is not None:
+        rows = rows.filter(officer=officer)
+    return rows.select_related("officer__person", "officer__agency").order_by(
+        "officer_id", "valid_from", "id"
+    )
+
+
+def certificate_get_for_actor(*, actor: Actor, certificate_id: int) -> Certificate:
+    certificate: Certificate = _get(
+        certificates_visible_to(actor), certificate_id, _("未找到该执法证。")
+    )
+    return certificate
+
+
+def memberships_in_force(*, group_id: int) -> QuerySet[GroupMembership]:
+    """A group's members today (memberships not ended), in the published order."""
+    return (
+        GroupMembership.objects.filter(group_id=group_id, ended_on__isnull=True)
+        .select_related("person", "post__holder", "post__agency")
+        .order_by("sort_order", "id")
+    )
+
+
+# --- "is this a valid officer today?" (D-10) ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CertificateCheck:
+    """The status of the certificate numbered ``number`` on ``checked_on``; ``certificate`` (with
+    officer, person and agency loaded) is None when no certificate has that number."""
+
+    number: str
+    checked_on: date
+    status: CertificateStatus
+    certificate: Certificate | None = None
+
+    @property
+    def is_valid(self) -> bool:
+        return self.status == CertificateStatus.VALID
+
+
+def certificate_status_of(certificate: Certificate, *, on: date) -> CertificateStatus:
+    return rules.certificate_status_on(
+        valid_from=certificate.valid_from,
+        valid_to=certificate.valid_to,
+        revoked_on=certificate.revoked_on,
+        day=on,
+    )
+
+
+def certificate_status(number: str, *, on: date | None = None) -> CertificateCheck:
+    """Valid, expired, not yet valid, revoked or unknown on ``on`` (default today). Pure read,
+    nothing masked: the public portal masks what it shows."""
+    day = clock.today() if on is None else on
+    normalised = rules.normalise_certificate_number(number)
+    if not normalised or len(normalised) > rules.CERTIFICATE_NUMBER_MAX_LENGTH or "\x00" in number:
+        return CertificateCheck(
+            number=normalised[:80], checked_on=day, status=CertificateStatus.UNKNOWN
+        )
+    certificate = (
+        Certificate.objects.select_related("officer__person", "officer__agency__government")
+        .filter(number=normalised)
+        .first()
+    )
+    if certificate is None:
+        return CertificateCheck(number=normalised, checked_on=day, status=CertificateStatus.UNKNOWN)
+    return CertificateCheck(
+        number=certificate.number,
+        checked_on=day,
+        status=certificate_status_of(certificate, on=day),
+        certificate=certificate,
+    )
+
+
+# --- history: every version with who, when and why ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class VersionEntry:
+    """One version of an object: the ledger event that made it and the content after it."""
+
+    seq: int
+    at: datetime
+    actor: str
+    actor_name: str
+    action: str
+    reason: str
+    content: dict[str, Any]
+
+
+def _actor_names(labels: set[str]) -> dict[str, str]:
+    ids = {int(label[5:]) for label in labels if label.startswith("user:") and label[5:].isdigit()}
+    names = {
+        f"user:{pk}": (full or username)
+        for pk, username, full in (
+            (user.pk, user.username, user.get_full_name())
+            for user in User.objects.filter(pk__in=ids)
+        )
+    }
+    names["system"] = _("系统")
+    return names
+
+
+def history_of(obj: models.Model) -> list[VersionEntry]:
+    """Every version of ``obj`` in the order it was made: who, when, which action, why, and the
+    full content after the change (from the ledger's ``Version``)."""
+    events = list(
+        LedgerEvent.objects.filter(object_type=object_type_of(obj), object_id=str(obj.pk))
+        .select_related("version")
+        .order_by("seq")
+    )
+    names = _actor_names({event.actor for event in events})
+    return [
+        VersionEntry(
+            seq=event.seq,
+            at=event.recorded_at,
+            actor=event.actor,
+            actor_name=names.get(event.actor, event.actor),
+            action=event.action,
+            reason=event.version.reason,
+            content=dict(event.version.content),
+        )
+        for event in events
+    ]
