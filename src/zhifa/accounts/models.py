@@ -25,10 +25,19 @@ class User(AbstractUser):
     admin_role = models.CharField(
         _("管理角色"), max_length=20, choices=AdminRole.choices, blank=True, default=""
     )
+    must_change_password = models.BooleanField(
+        _("须修改密码"),
+        default=False,
+        help_text=_("由管理员设置或重置的初始密码，用户登录后须先修改"),
+    )
 
     class Meta:
         verbose_name = _("用户")
         verbose_name_plural = _("用户")
+
+    def __str__(self) -> str:
+        full_name = self.get_full_name()
+        return f"{full_name}（{self.username}）" if full_name else self.username
 
 
 class RoleAssignment(models.Model):
@@ -75,10 +84,18 @@ class RoleAssignment(models.Model):
     class Meta:
         verbose_name = _("角色授权")
         verbose_name_plural = _("角色授权")
+        indexes = [models.Index(fields=["user", "revoked_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user.username} {self.get_role_display()}"
 
 
 class ApiToken(models.Model):
     """A machine's API token. Only the SHA-256 of the secret is stored."""
+
+    # The last use is bookkeeping written on each authenticated request, not a change the ledger
+    # records (the ledger keeps creation and revocation).
+    LEDGER_EXCLUDE = frozenset({"last_used_at"})
 
     name = models.CharField(_("名称"), max_length=100)
     prefix = models.CharField(_("前缀"), max_length=16, unique=True)
@@ -104,6 +121,17 @@ class ApiToken(models.Model):
         verbose_name = _("接口令牌")
         verbose_name_plural = _("接口令牌")
 
+    def __str__(self) -> str:
+        return f"{self.name}（{self.prefix}）"
+
+    @property
+    def ledger_actor_label(self) -> str:
+        """How the ledger names this token when it acts: ``token:<prefix>``."""
+        return f"token:{self.prefix}"
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in (self.scopes or [])
+
 
 class SecurityEvent(models.Model):
     """Login, failure, lock-out, 2FA enrolment, token use: the security log the auditor reads."""
@@ -119,6 +147,16 @@ class SecurityEvent(models.Model):
         TOKEN_CREATED = "token_created", _("创建接口令牌")
         TOKEN_REVOKED = "token_revoked", _("撤销接口令牌")
         TOKEN_REJECTED = "token_rejected", _("接口令牌被拒绝")
+        PASSWORD_CHANGED = "password_changed", _("修改密码")
+        PASSWORD_RESET = "password_reset", _("重置密码")
+        OTP_RESET = "otp_reset", _("重置动态口令")
+        USER_CREATED = "user_created", _("创建账户")
+        USER_DISABLED = "user_disabled", _("停用账户")
+        USER_ENABLED = "user_enabled", _("启用账户")
+        USER_UNLOCKED = "user_unlocked", _("解除锁定")
+        USER_LINKED = "user_linked", _("关联人员")
+        ROLE_GRANTED = "role_granted", _("授予角色")
+        ROLE_REVOKED = "role_revoked", _("撤销角色")
 
     kind = models.CharField(_("类型"), max_length=32, choices=Kind.choices)
     at = models.DateTimeField(_("时间"))
@@ -131,6 +169,15 @@ class SecurityEvent(models.Model):
         on_delete=models.PROTECT,
         related_name="security_events",
     )
+    actor = models.ForeignKey(
+        User,
+        verbose_name=_("操作者"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("管理操作的执行人；登录类事件为空"),
+    )
     ip_address = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
     detail = models.CharField(_("说明"), max_length=300, blank=True)
 
@@ -138,3 +185,7 @@ class SecurityEvent(models.Model):
         verbose_name = _("安全日志")
         verbose_name_plural = _("安全日志")
         ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["at"]), models.Index(fields=["kind", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.username}"

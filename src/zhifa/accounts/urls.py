@@ -8,4 +8,11 @@ app_name = "accounts"
 urlpatterns = [
     path("", views.home, name="home"),
     path("login/", views.login, name="login"),
+    path("login/otp/", views.otp_verify, name="otp_verify"),
+    path("login/enrol/", views.otp_enrol, name="otp_enrol"),
+    path("logout/", views.logout, name="logout"),
+    path("password/", views.password_change, name="password_change"),
+    path("security-log/", views.security_log, name="security_log"),
+    path("roles/", views.roles, name="roles"),
+    path("roles/<int:assignment_id>/revoke/", views.role_revoke, name="role_revoke"),
 ]

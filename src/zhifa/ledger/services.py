@@ -33,6 +33,9 @@ def actor_label(actor: Any) -> str:
         return "system"
     if isinstance(actor, str):
         return actor
+    label = getattr(actor, "ledger_actor_label", None)  # an API token: "token:<prefix>"
+    if isinstance(label, str):
+        return label
     return f"user:{actor.pk}"
 
 

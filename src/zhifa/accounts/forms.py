@@ -1,0 +1,97 @@
+"""Forms of the staff pages (parse only: the services decide)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from zhifa.accounts.models import RoleAssignment, SecurityEvent
+from zhifa.org.models import Agency, Unit
+
+
+class LoginForm(forms.Form):
+    username = forms.CharField(
+        label=_("用户名"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
+    )
+    password = forms.CharField(
+        label=_("密码"),
+        strip=False,
+        max_length=4096,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+class OtpForm(forms.Form):
+    token = forms.CharField(
+        label=_("动态口令"),
+        max_length=16,
+        help_text=_("验证器应用中当前显示的6位数字"),
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "autofocus": True,
+                "size": 8,
+            }
+        ),
+    )
+
+
+class PasswordChangeForm(forms.Form):
+    old_password = forms.CharField(
+        label=_("原密码"),
+        strip=False,
+        max_length=4096,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    new_password1 = forms.CharField(
+        label=_("新密码"),
+        strip=False,
+        max_length=4096,
+        help_text=_("至少10个字符，包含小写字母、大写字母、数字、其他符号中的至少3类。"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    new_password2 = forms.CharField(
+        label=_("再次输入新密码"),
+        strip=False,
+        max_length=4096,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        first, second = cleaned.get("new_password1"), cleaned.get("new_password2")
+        if first and second and first != second:
+            self.add_error("new_password2", _("两次输入的新密码不一致。"))
+        return cleaned
+
+
+class RoleGrantForm(forms.Form):
+    username = forms.CharField(label=_("用户名"), max_length=150)
+    agency = forms.ModelChoiceField(
+        label=_("执法主体"), queryset=Agency.objects.filter(is_active=True).order_by("sort_order")
+    )
+    role = forms.ChoiceField(label=_("角色"), choices=RoleAssignment.Role.choices)
+    unit = forms.ModelChoiceField(
+        label=_("内设机构"),
+        queryset=Unit.objects.filter(is_active=True).select_related("agency"),
+        required=False,
+    )
+    reason = forms.CharField(label=_("依据或原因"), max_length=200, required=False)
+
+
+class RoleRevokeForm(forms.Form):
+    reason = forms.CharField(label=_("撤销原因"), max_length=200, required=False)
+
+
+class SecurityLogFilterForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("类型"),
+        choices=[("", _("全部"))] + list(SecurityEvent.Kind.choices),
+        required=False,
+    )
+    username = forms.CharField(label=_("用户名"), max_length=150, required=False)

@@ -1,0 +1,668 @@
+"""Writes of accounts: the security log, accounts, passwords, 2FA devices, roles and API tokens.
+
+Every function here is the only way its rows change. Administrative changes (accounts, roles,
+tokens, 2FA resets) run in one transaction with a ledger event; the sign-in events (login, failure,
+lock-out, logout, OTP failure, rejected token) go to the security log only — they can be caused by
+anyone on the network, and letting strangers append to the ledger would let them flood it
+(``docs/security.md``).
+
+``actor`` is the :class:`User` who acts, or :data:`SYSTEM_ACTOR` for the system itself (the demo
+loader and the bootstrap command); nothing on the web passes :data:`SYSTEM_ACTOR`.
+"""
+
+from __future__ import annotations
+
+import secrets
+import string
+from base64 import b32encode
+from datetime import datetime, timedelta
+from typing import Any, Final
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from zhifa.accounts import rules
+from zhifa.accounts.models import ApiToken, RoleAssignment, SecurityEvent, User
+from zhifa.core import clock
+from zhifa.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from zhifa.ledger.services import ledger_append
+
+SYSTEM_ACTOR: Final = "system"
+Kind = SecurityEvent.Kind
+AdminRole = User.AdminRole
+
+_PASSWORD_ALPHABET = string.ascii_letters + string.digits + "#%+-=@"
+_GENERATED_PASSWORD_LENGTH = 16
+_TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
+
+
+# --- the security log ---------------------------------------------------------------------------
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    """The client's address as django-axes sees it (one rule for lock-out and for the log)."""
+    if request is None:
+        return None
+    address = getattr(request, "axes_ip_address", None)
+    if address is None:
+        from axes.helpers import get_client_ip_address
+
+        address = get_client_ip_address(request)
+    return address or None
+
+
+def security_event_record(
+    *,
+    kind: str,
+    request: HttpRequest | None = None,
+    user: User | None = None,
+    username: str = "",
+    actor: Any = None,
+    detail: str = "",
+) -> SecurityEvent:
+    """Write one line of the security log at ``clock.now()``."""
+    return SecurityEvent.objects.create(
+        kind=kind,
+        at=clock.now(),
+        username=(username or (user.username if user is not None else ""))[:150],
+        user=user,
+        actor=actor if isinstance(actor, User) else None,
+        ip_address=client_ip(request),
+        detail=detail[:300],
+    )
+
+
+def _logged_admin_change(
+    *,
+    kind: str,
+    actor: Any,
+    user: User | None,
+    action: str,
+    detail: str = "",
+    reason: str = "",
+    request: HttpRequest | None = None,
+) -> SecurityEvent:
+    """The security-log line of an administrative change and its ledger event (same transaction).
+
+    The ledger records the security-log row, not the user row: a user row carries the password
+    hash, which must never be copied into the append-only ledger.
+    """
+    event = security_event_record(kind=kind, request=request, user=user, actor=actor, detail=detail)
+    ledger_append(actor=actor, action=action, obj=event, reason=reason)
+    return event
+
+
+# --- permission checks ----------------------------------------------------------------------------
+
+
+def _is_system(actor: Any) -> bool:
+    return isinstance(actor, str) and actor == SYSTEM_ACTOR
+
+
+def _require_admin(actor: Any, admin_role: str) -> None:
+    if _is_system(actor):
+        return
+    if (
+        isinstance(actor, User)
+        and actor.is_authenticated
+        and actor.is_active
+        and actor.admin_role == admin_role
+    ):
+        return
+    raise PermissionDenied(
+        _("只有%(role)s可以执行此操作。") % {"role": AdminRole(admin_role).label},
+        detail={"required_admin_role": admin_role},
+    )
+
+
+def _refuse_self(actor: Any, user: User, message: str) -> None:
+    if isinstance(actor, User) and actor.pk == user.pk:
+        raise PermissionDenied(message, code="separation_of_duties")
+
+
+def _locked_user(user: User) -> User:
+    try:
+        return User.objects.select_for_update().get(pk=user.pk)
+    except User.DoesNotExist as exc:
+        raise NotFound(_("用户不存在。")) from exc
+
+
+# --- passwords ------------------------------------------------------------------------------------
+
+
+def generate_password() -> str:
+    """A random password of 16 characters holding all four character classes."""
+    from zhifa.accounts.passwords import character_classes
+
+    while True:
+        candidate = "".join(
+            secrets.choice(_PASSWORD_ALPHABET) for _ in range(_GENERATED_PASSWORD_LENGTH)
+        )
+        if character_classes(candidate) == 4:
+            return candidate
+
+
+def _check_password_policy(password: str, user: User) -> None:
+    try:
+        validate_password(password, user)
+    except DjangoValidationError as exc:
+        raise ValidationFailed(
+            " ".join(str(message) for message in exc.messages),
+            code="password_policy",
+            detail={"password": list(exc.messages)},
+        ) from exc
+
+
+def password_change(
+    *, actor: User, old_password: str, new_password: str, request: HttpRequest | None = None
+) -> User:
+    """The user changes their own password (policy of ``AUTH_PASSWORD_VALIDATORS``)."""
+    with transaction.atomic():
+        user = _locked_user(actor)
+        if not user.check_password(old_password):
+            raise ValidationFailed(_("原密码不正确。"), code="wrong_password")
+        if old_password == new_password:
+            raise ValidationFailed(_("新密码不能与原密码相同。"), code="password_unchanged")
+        _check_password_policy(new_password, user)
+        user.set_password(new_password)
+        user.must_change_password = False
+        user.save(update_fields=["password", "must_change_password"])
+        _logged_admin_change(
+            kind=Kind.PASSWORD_CHANGED,
+            actor=user,
+            user=user,
+            action="accounts.user.password_change",
+            request=request,
+        )
+    return user
+
+
+# --- accounts (system admin) ----------------------------------------------------------------------
+
+
+def user_create(
+    *,
+    actor: Any,
+    username: str,
+    full_name: str = "",
+    admin_role: str = "",
+    person: Any = None,
+    password: str | None = None,
+    reason: str = "",
+) -> tuple[User, str]:
+    """Create an account; returns it and its initial password (shown once).
+
+    Without ``password`` a random one is generated and the user must change it at first login.
+    """
+    _require_admin(actor, AdminRole.SYSTEM)
+    username = username.strip()
+    if not username:
+        raise ValidationFailed(_("用户名不能为空。"), code="username_required")
+    if admin_role not in AdminRole.values:
+        raise ValidationFailed(_("管理角色无效。"), code="invalid_admin_role")
+    with transaction.atomic():
+        if User.objects.filter(username=username).exists():
+            raise Conflict(_("用户名“%(username)s”已被使用。") % {"username": username})
+        if person is not None and User.objects.filter(person=person).exists():
+            raise Conflict(_("该人员已有登录账户。"), code="person_has_account")
+        user = User(
+            username=username,
+            first_name=full_name.strip()[:150],
+            admin_role=admin_role,
+            person=person,
+            must_change_password=password is None,
+        )
+        initial = password if password is not None else generate_password()
+        _check_password_policy(initial, user)
+        user.set_password(initial)
+        try:
+            with transaction.atomic():
+                user.save(force_insert=True)
+        except IntegrityError as exc:
+            raise Conflict(_("用户名“%(username)s”已被使用。") % {"username": username}) from exc
+        detail = (
+            _("管理角色：%(role)s") % {"role": user.get_admin_role_display()} if admin_role else ""
+        )
+        _logged_admin_change(
+            kind=Kind.USER_CREATED,
+            actor=actor,
+            user=user,
+            action="accounts.user.create",
+            detail=str(detail),
+            reason=reason,
+        )
+    return user, initial
+
+
+def user_link_person(*, actor: Any, user: User, person: Any, reason: str = "") -> User:
+    """Tie a login to the ``org.Person`` it belongs to (one login per person)."""
+    _require_admin(actor, AdminRole.SYSTEM)
+    with transaction.atomic():
+        user = _locked_user(user)
+        if User.objects.filter(person=person).exclude(pk=user.pk).exists():
+            raise Conflict(_("该人员已有登录账户。"), code="person_has_account")
+        user.person = person
+        user.save(update_fields=["person"])
+        _logged_admin_change(
+            kind=Kind.USER_LINKED,
+            actor=actor,
+            user=user,
+            action="accounts.user.link_person",
+            detail=_("关联人员：%(name)s") % {"name": person.name},
+            reason=reason,
+        )
+    return user
+
+
+def user_disable(*, actor: Any, user: User, reason: str) -> User:
+    """Disable an account: it can no longer sign in, its open sessions end at the next request."""
+    _require_admin(actor, AdminRole.SYSTEM)
+    _refuse_self(actor, user, _("不能停用自己的账户。"))
+    if not reason.strip():
+        raise ValidationFailed(_("停用账户须说明原因。"), code="reason_required")
+    with transaction.atomic():
+        user = _locked_user(user)
+        if not user.is_active:
+            raise Conflict(_("该账户已停用。"), code="already_disabled")
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        _logged_admin_change(
+            kind=Kind.USER_DISABLED,
+            actor=actor,
+            user=user,
+            action="accounts.user.disable",
+            detail=reason,
+            reason=reason,
+        )
+    return user
+
+
+def user_enable(*, actor: Any, user: User, reason: str = "") -> User:
+    _require_admin(actor, AdminRole.SYSTEM)
+    _refuse_self(actor, user, _("不能启用自己的账户。"))
+    with transaction.atomic():
+        user = _locked_user(user)
+        if user.is_active:
+            raise Conflict(_("该账户已是启用状态。"), code="already_enabled")
+        user.is_active = True
+        user.save(update_fields=["is_active"])
+        _logged_admin_change(
+            kind=Kind.USER_ENABLED,
+            actor=actor,
+            user=user,
+            action="accounts.user.enable",
+            detail=reason,
+            reason=reason,
+        )
+    return user
+
+
+def user_reset_password(*, actor: Any, user: User, reason: str = "") -> str:
+    """Give the user a new random password (shown once); they must change it at next login."""
+    _require_admin(actor, AdminRole.SYSTEM)
+    _refuse_self(actor, user, _("不能重置自己的密码，请使用“修改密码”。"))
+    with transaction.atomic():
+        user = _locked_user(user)
+        password = generate_password()
+        user.set_password(password)
+        user.must_change_password = True
+        user.save(update_fields=["password", "must_change_password"])
+        _logged_admin_change(
+            kind=Kind.PASSWORD_RESET,
+            actor=actor,
+            user=user,
+            action="accounts.user.reset_password",
+            detail=reason,
+            reason=reason,
+        )
+    return password
+
+
+def user_reset_otp(*, actor: Any, user: User, reason: str = "") -> User:
+    """Remove the user's TOTP devices: the next login asks them to enrol a new one."""
+    _require_admin(actor, AdminRole.SYSTEM)
+    _refuse_self(actor, user, _("不能重置自己的动态口令。"))
+    with transaction.atomic():
+        user = _locked_user(user)
+        removed, _by_model = TOTPDevice.objects.filter(user=user).delete()
+        _logged_admin_change(
+            kind=Kind.OTP_RESET,
+            actor=actor,
+            user=user,
+            action="accounts.user.reset_otp",
+            detail=_("已删除%(n)d个动态口令设备。") % {"n": removed}
+            + (f" {reason}" if reason else ""),
+            reason=reason,
+        )
+    return user
+
+
+def user_unlock(*, actor: Any, user: User, reason: str = "") -> int:
+    """Lift a lock-out before its 30 minutes are over; returns the attempts cleared."""
+    from axes.handlers.proxy import AxesProxyHandler
+
+    _require_admin(actor, AdminRole.SYSTEM)
+    with transaction.atomic():
+        user = _locked_user(user)
+        cleared = AxesProxyHandler.reset_attempts(username=user.username)
+        _logged_admin_change(
+            kind=Kind.USER_UNLOCKED,
+            actor=actor,
+            user=user,
+            action="accounts.user.unlock",
+            detail=_("清除了%(n)d条失败记录。") % {"n": cleared} + (f" {reason}" if reason else ""),
+            reason=reason,
+        )
+    return int(cleared)
+
+
+# --- two-factor devices ---------------------------------------------------------------------------
+
+
+def otp_confirmed_device(user: User) -> TOTPDevice | None:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("id").first()
+
+
+def otp_enrolment_device(*, user: User) -> TOTPDevice:
+    """The unconfirmed device the user is enrolling (created on first call, kept on reload)."""
+    if otp_confirmed_device(user) is not None:
+        raise Conflict(_("您已绑定动态口令，如需更换请联系系统管理员。"), code="otp_enrolled")
+    with transaction.atomic():
+        _locked_user(user)
+        device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("id").first()
+        if device is None:
+            device = TOTPDevice.objects.create(user=user, name="default", confirmed=False)
+    return device
+
+
+def otp_base32_secret(device: TOTPDevice) -> str:
+    return b32encode(device.bin_key).decode("ascii").rstrip("=")
+
+
+def otp_confirm(
+    *, user: User, device: TOTPDevice, token: str, request: HttpRequest | None = None
+) -> bool:
+    """Confirm an enrolment with the first code from the app; ``False`` when the code is wrong."""
+    with transaction.atomic():
+        _locked_user(user)
+        device = TOTPDevice.objects.select_for_update().get(pk=device.pk)
+        if device.user_id != user.pk or device.confirmed:
+            raise Conflict(_("该动态口令设备不能再次绑定。"), code="otp_device_invalid")
+        if not device.verify_token(_clean_code(token)):
+            return False
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        _logged_admin_change(
+            kind=Kind.OTP_ENROLLED,
+            actor=user,
+            user=user,
+            action="accounts.user.otp_enrol",
+            request=request,
+        )
+    return True
+
+
+def otp_verify(*, user: User, token: str) -> TOTPDevice | None:
+    """The user's confirmed device when ``token`` is its current code (each code works once)."""
+    from django_otp import verify_token
+
+    device = otp_confirmed_device(user)
+    if device is None:
+        return None
+    verified = verify_token(user, device.persistent_id, _clean_code(token))
+    return verified if isinstance(verified, TOTPDevice) else None
+
+
+def otp_install_fixed_key(*, actor: Any, user: User, key_hex: str) -> TOTPDevice:
+    """Give a demo account a known, already confirmed TOTP secret (system only: demo data)."""
+    if not _is_system(actor):
+        raise PermissionDenied(_("只有系统本身可以设置固定的动态口令密钥。"))
+    with transaction.atomic():
+        _locked_user(user)
+        device = TOTPDevice.objects.filter(user=user, key=key_hex).first()
+        if device is not None and device.confirmed:
+            return device
+        TOTPDevice.objects.filter(user=user).delete()
+        device = TOTPDevice.objects.create(user=user, name="demo", key=key_hex, confirmed=True)
+        _logged_admin_change(
+            kind=Kind.OTP_ENROLLED,
+            actor=actor,
+            user=user,
+            action="accounts.user.otp_enrol",
+            detail=_("演示账户的固定动态口令密钥"),
+        )
+    return device
+
+
+def _clean_code(token: str) -> str:
+    return "".join(token.split())
+
+
+# --- roles (security admin) -----------------------------------------------------------------------
+
+
+def _check_role_target(*, user: User, agency: Any, role: str, unit: Any) -> None:
+    if role not in RoleAssignment.Role.values:
+        raise ValidationFailed(_("角色无效。"), code="invalid_role")
+    if not rules.admin_may_hold_agency_role(user.admin_role):
+        raise PermissionDenied(
+            _("%(role)s不能同时担任执法主体的角色。") % {"role": user.get_admin_role_display()},
+            code="separation_of_duties",
+        )
+    if not rules.role_fits_agency(role, agency.kind):
+        raise ValidationFailed(
+            _("监督人员角色只能授予司法所的人员。"), code="supervisor_outside_justice_office"
+        )
+    if unit is not None and unit.agency_id != agency.pk:
+        raise ValidationFailed(_("内设机构不属于该执法主体。"), code="unit_outside_agency")
+
+
+def role_grant(
+    *,
+    actor: Any,
+    user: User,
+    agency: Any,
+    role: str,
+    unit: Any = None,
+    reason: str = "",
+) -> RoleAssignment:
+    """The security admin grants ``role`` in ``agency`` (optionally in ``unit``) to ``user``."""
+    _require_admin(actor, AdminRole.SECURITY)
+    _refuse_self(actor, user, _("管理员不能给自己授予角色。"))
+    with transaction.atomic():
+        user = _locked_user(user)
+        if not user.is_active:
+            raise ValidationFailed(_("不能给已停用的账户授予角色。"), code="user_disabled")
+        _check_role_target(user=user, agency=agency, role=role, unit=unit)
+        if RoleAssignment.objects.filter(
+            user=user, agency=agency, role=role, unit=unit, revoked_at__isnull=True
+        ).exists():
+            raise Conflict(_("该用户已拥有此角色。"), code="role_already_granted")
+        assignment = RoleAssignment.objects.create(
+            user=user,
+            agency=agency,
+            unit=unit,
+            role=role,
+            granted_at=clock.now(),
+            granted_by=actor if isinstance(actor, User) else None,
+        )
+        security_event_record(
+            kind=Kind.ROLE_GRANTED,
+            user=user,
+            actor=actor,
+            detail=f"{agency.name} {assignment.get_role_display()}"
+            + (f" {unit.name}" if unit is not None else ""),
+        )
+        ledger_append(actor=actor, action="accounts.role.grant", obj=assignment, reason=reason)
+    return assignment
+
+
+def role_revoke(
+    *,
+    actor: Any,
+    user: User,
+    agency: Any,
+    role: str,
+    unit: Any = None,
+    reason: str = "",
+) -> RoleAssignment:
+    """The security admin revokes the user's role in force (the row stays, with its end time)."""
+    _require_admin(actor, AdminRole.SECURITY)
+    _refuse_self(actor, user, _("管理员不能撤销自己的角色。"))
+    with transaction.atomic():
+        user = _locked_user(user)
+        assignment = (
+            RoleAssignment.objects.select_for_update()
+            .filter(user=user, agency=agency, role=role, unit=unit, revoked_at__isnull=True)
+            .first()
+        )
+        if assignment is None:
+            raise NotFound(_("该用户没有此角色。"), code="role_not_found")
+        assignment.revoked_at = clock.now()
+        assignment.save(update_fields=["revoked_at"])
+        security_event_record(
+            kind=Kind.ROLE_REVOKED,
+            user=user,
+            actor=actor,
+            detail=f"{agency.name} {assignment.get_role_display()}"
+            + (f" {unit.name}" if unit is not None else "")
+            + (f" {reason}" if reason else ""),
+        )
+        ledger_append(actor=actor, action="accounts.role.revoke", obj=assignment, reason=reason)
+    return assignment
+
+
+# --- API tokens (system admin) --------------------------------------------------------------------
+
+
+def token_create(
+    *,
+    actor: Any,
+    name: str,
+    agency: Any,
+    scopes: list[str],
+    expires_at: datetime | None = None,
+) -> tuple[ApiToken, str]:
+    """Create a machine token; returns it and its plaintext ``zf_<prefix>_<secret>`` (shown once).
+
+    Only the SHA-256 of the secret is stored.
+    """
+    _require_admin(actor, AdminRole.SYSTEM)
+    name = name.strip()
+    if not name:
+        raise ValidationFailed(_("令牌名称不能为空。"), code="name_required")
+    scopes = sorted({scope.strip() for scope in scopes if scope.strip()})
+    if not scopes:
+        raise ValidationFailed(_("至少需要一个权限范围。"), code="scopes_required")
+    invalid = [scope for scope in scopes if not rules.is_valid_scope(scope)]
+    if invalid:
+        raise ValidationFailed(
+            _("权限范围格式应为“领域:操作”，如 evidence:upload。"),
+            code="invalid_scope",
+            detail={"invalid": invalid},
+        )
+    now = clock.now()
+    if expires_at is not None and expires_at <= now:
+        raise ValidationFailed(_("过期时间必须晚于当前时间。"), code="expiry_in_past")
+    secret = secrets.token_hex(rules.TOKEN_SECRET_HEX_LENGTH // 2)
+    with transaction.atomic():
+        for _attempt in range(5):
+            prefix = secrets.token_hex(rules.TOKEN_PREFIX_HEX_LENGTH // 2)
+            if not ApiToken.objects.filter(prefix=prefix).exists():
+                break
+        else:  # pragma: no cover - 2^32 prefixes; five collisions in a row do not happen
+            raise Conflict(_("无法生成唯一的令牌前缀，请重试。"))
+        token = ApiToken.objects.create(
+            name=name[:100],
+            prefix=prefix,
+            secret_sha256=rules.secret_digest(secret),
+            agency=agency,
+            scopes=scopes,
+            created_by=actor if isinstance(actor, User) else None,
+            created_at=now,
+            expires_at=expires_at,
+        )
+        security_event_record(
+            kind=Kind.TOKEN_CREATED,
+            actor=actor,
+            detail=f"{token.name} {prefix} {' '.join(scopes)}",
+        )
+        ledger_append(actor=actor, action="accounts.token.create", obj=token)
+    return token, rules.format_token(prefix, secret)
+
+
+def token_revoke(*, actor: Any, token: ApiToken, reason: str = "") -> ApiToken:
+    _require_admin(actor, AdminRole.SYSTEM)
+    with transaction.atomic():
+        token = ApiToken.objects.select_for_update().get(pk=token.pk)
+        if token.revoked_at is not None:
+            raise Conflict(_("该令牌已撤销。"), code="already_revoked")
+        token.revoked_at = clock.now()
+        token.save(update_fields=["revoked_at"])
+        security_event_record(
+            kind=Kind.TOKEN_REVOKED,
+            actor=actor,
+            detail=f"{token.name} {token.prefix}" + (f" {reason}" if reason else ""),
+        )
+        ledger_append(actor=actor, action="accounts.token.revoke", obj=token, reason=reason)
+    return token
+
+
+_REFUSAL_TEXT = {
+    "malformed": "格式不正确",
+    "unknown": "令牌不存在",
+    "secret": "密钥不匹配",
+    "revoked": "令牌已撤销",
+    "expired": "令牌已过期",
+    "scope": "缺少权限范围",
+}
+
+
+def token_authenticate(
+    *, plaintext: str, scope: str | None, request: HttpRequest | None = None
+) -> ApiToken | None:
+    """The token presented on a request, if it is valid for ``scope``; logs every refusal.
+
+    Records the last use (at most once a minute per token, to spare the database a write per
+    request).
+    """
+    parsed = rules.parse_token(plaintext)
+    token: ApiToken | None = None
+    refusal: str | None
+    if parsed is None:
+        refusal = "malformed"
+    else:
+        token = ApiToken.objects.filter(prefix=parsed.prefix).first()
+        if token is None:
+            refusal = "unknown"
+        elif not rules.secret_matches(parsed.secret, token.secret_sha256):
+            refusal = "secret"
+        else:
+            refusal = rules.token_refusal(
+                revoked_at=token.revoked_at,
+                expires_at=token.expires_at,
+                scopes=list(token.scopes or []),
+                required_scope=scope,
+                now=clock.now(),
+            )
+    if refusal is not None:
+        label = _REFUSAL_TEXT[refusal]
+        shown = f" {parsed.prefix}" if parsed is not None else ""
+        needed = f" {scope}" if refusal == "scope" and scope else ""
+        path = f" {request.path}" if request is not None else ""
+        security_event_record(
+            kind=Kind.TOKEN_REJECTED,
+            request=request,
+            detail=f"{label}{shown}{needed}{path}",
+        )
+        return None
+    assert token is not None
+    now = clock.now()
+    if token.last_used_at is None or now - token.last_used_at >= _TOKEN_TOUCH_INTERVAL:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+    return token
