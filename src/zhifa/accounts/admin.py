@@ -31,7 +31,7 @@ from zhifa.accounts.decorators import is_verified
 from zhifa.accounts.models import ApiToken, RoleAssignment, User
 from zhifa.core.errors import DomainError
 
-_SECRET_ATTR = "_zhifa_secret_once"
+_SHOWN_ONCE_ATTR = "_zhifa_secret_once"
 
 for _model in (Group, TOTPDevice):
     if admin.site.is_registered(_model):
@@ -189,12 +189,12 @@ class UserAdmin(SystemAdminOnly):
         )
         obj.pk = created.pk
         obj._state.adding = False
-        setattr(request, _SECRET_ATTR, password)
+        setattr(request, _SHOWN_ONCE_ATTR, password)
 
     def response_add(
         self, request: HttpRequest, obj: Any, post_url_continue: str | None = None
     ) -> HttpResponse:
-        password = getattr(request, _SECRET_ATTR, "")
+        password = getattr(request, _SHOWN_ONCE_ATTR, "")
         return self._secret_page(
             request,
             _("账户已创建"),
@@ -336,7 +336,7 @@ class ApiTokenAdmin(SystemAdminOnly):
         )
         obj.pk = token.pk
         obj._state.adding = False
-        setattr(request, _SECRET_ATTR, plaintext)
+        setattr(request, _SHOWN_ONCE_ATTR, plaintext)
 
     def response_add(
         self, request: HttpRequest, obj: Any, post_url_continue: str | None = None
@@ -345,7 +345,7 @@ class ApiTokenAdmin(SystemAdminOnly):
             request,
             _("接口令牌已创建"),
             _("令牌明文如下，请配置到设备或对接平台。系统只保存其摘要，无法再次显示。"),
-            [(str(obj.name), getattr(request, _SECRET_ATTR, ""))],
+            [(str(obj.name), getattr(request, _SHOWN_ONCE_ATTR, ""))],
         )
 
     @admin.action(description=gettext_lazy("撤销所选令牌"))

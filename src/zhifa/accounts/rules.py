@@ -11,11 +11,11 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-TOKEN_MARK = "zf"
+PLAINTEXT_MARK = "zf"
 TOKEN_PREFIX_HEX_LENGTH = 8
 TOKEN_SECRET_HEX_LENGTH = 64
 _TOKEN_RE = re.compile(
-    rf"^{TOKEN_MARK}_(?P<prefix>[0-9a-f]{{{TOKEN_PREFIX_HEX_LENGTH}}})"
+    rf"^{PLAINTEXT_MARK}_(?P<prefix>[0-9a-f]{{{TOKEN_PREFIX_HEX_LENGTH}}})"
     rf"_(?P<secret>[0-9a-f]{{{TOKEN_SECRET_HEX_LENGTH}}})$"
 )
 SCOPE_RE = re.compile(r"^[a-z][a-z0-9_]*:[a-z][a-z0-9_]*$")
@@ -39,7 +39,7 @@ class ParsedToken:
 
 def format_token(prefix: str, secret: str) -> str:
     """The plaintext a machine presents: ``zf_<prefix>_<secret>``."""
-    return f"{TOKEN_MARK}_{prefix}_{secret}"
+    return f"{PLAINTEXT_MARK}_{prefix}_{secret}"
 
 
 def parse_token(plaintext: str) -> ParsedToken | None:

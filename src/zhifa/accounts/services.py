@@ -23,6 +23,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from zhifa.accounts import rules
@@ -613,12 +614,12 @@ def token_revoke(*, actor: Any, token: ApiToken, reason: str = "") -> ApiToken:
 
 
 _REFUSAL_TEXT = {
-    "malformed": "格式不正确",
-    "unknown": "令牌不存在",
-    "secret": "密钥不匹配",
-    "revoked": "令牌已撤销",
-    "expired": "令牌已过期",
-    "scope": "缺少权限范围",
+    "malformed": gettext_lazy("格式不正确"),
+    "unknown": gettext_lazy("令牌不存在"),
+    "secret": gettext_lazy("密钥不匹配"),
+    "revoked": gettext_lazy("令牌已撤销"),
+    "expired": gettext_lazy("令牌已过期"),
+    "scope": gettext_lazy("缺少权限范围"),
 }
 
 
@@ -650,15 +651,12 @@ def token_authenticate(
                 now=clock.now(),
             )
     if refusal is not None:
-        label = _REFUSAL_TEXT[refusal]
-        shown = f" {parsed.prefix}" if parsed is not None else ""
-        needed = f" {scope}" if refusal == "scope" and scope else ""
-        path = f" {request.path}" if request is not None else ""
-        security_event_record(
-            kind=Kind.TOKEN_REJECTED,
-            request=request,
-            detail=f"{label}{shown}{needed}{path}",
-        )
+        parts = [str(_REFUSAL_TEXT[refusal]) + (f" {scope}" if refusal == "scope" else "")]
+        if parsed is not None:
+            parts.append(_("令牌 %(prefix)s") % {"prefix": parsed.prefix})
+        if request is not None:
+            parts.append(request.path)
+        security_event_record(kind=Kind.TOKEN_REJECTED, request=request, detail="；".join(parts))
         return None
     assert token is not None
     now = clock.now()
