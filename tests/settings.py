@@ -13,6 +13,11 @@ os.environ.setdefault("ZHIFA_HTTPS", "0")
 from zhifa.settings import *  # noqa: F403  (test settings extend the real ones)
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A test database in a file (WAL), as in production, not shared-cache memory: concurrent
+    # writers (tests/ledger/test_parallel.py) then queue on IMMEDIATE transactions instead of
+    # failing with "database table is locked".
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}  # noqa: F405
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -64,6 +64,7 @@ def _register_routers() -> None:
     from zhifa.org.api import router as org_router
 
     api.add_router("/org/", org_router)
+    api.add_router("/ledger/", "zhifa.ledger.api.router")
     api.add_router("/accounts/", "zhifa.accounts.api.router")
     api.add_router("/public/", "zhifa.portal.api.router")
     api.add_router("/uploads/", "zhifa.evidence.api.router")

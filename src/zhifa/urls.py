@@ -16,5 +16,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("staff/", include("zhifa.accounts.urls")),
     path("admin/", admin.site.urls),
+    path("integrity/", include("zhifa.ledger.urls")),
     path("", include("zhifa.portal.urls")),
 ]

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import json.encoder
 import uuid
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 
 def normalise(value: Any) -> Any:
@@ -63,3 +64,54 @@ def dumps(value: Any) -> bytes:
 
 def sha256_hex(value: Any) -> str:
     return hashlib.sha256(dumps(value)).hexdigest()
+
+
+encode_string = cast(Any, json.encoder).encode_basestring  # the C encoder json.dumps uses
+
+LEAF_VERSION = 1
+LEAF_TEMPLATE = (
+    '{"action":%s,"actor":%s,"at":"%s","blob":%s,"id":%s,"seq":%d,"sha256":%s,"type":%s,"v":%d}'
+)
+
+
+def instant(value: datetime) -> str:
+    """An aware instant as canonical JSON writes it: ``YYYY-MM-DDTHH:MM:SS.ffffffZ`` in UTC."""
+    if value.tzinfo is None:
+        raise TypeError("canonical JSON needs aware datetimes")
+    utc = value.astimezone(UTC)
+    if utc.year < 1000:
+        return cast(str, normalise(utc))
+    return utc.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+
+
+def encode_leaf(
+    *,
+    seq: int,
+    at: str,
+    actor: str,
+    action: str,
+    object_type: str,
+    object_id: str,
+    sha256: str,
+    blob: str,
+) -> bytes:
+    """The canonical JSON of a ledger event, written directly (the verifier runs it once per
+    event). ``at`` is already :func:`instant`; an empty ``blob`` is ``null``.
+
+    Byte for byte the same as ``dumps({"v": 1, "seq": …, "at": …, "actor": …, "action": …,
+    "type": …, "id": …, "sha256": …, "blob": … or None})`` (a property test holds it to that).
+    """
+    return (
+        LEAF_TEMPLATE
+        % (
+            encode_string(action),
+            encode_string(actor),
+            at,
+            encode_string(blob) if blob else "null",
+            encode_string(object_id),
+            seq,
+            encode_string(sha256),
+            encode_string(object_type),
+            LEAF_VERSION,
+        )
+    ).encode("utf-8")

@@ -3,7 +3,11 @@
 ``LedgerEvent`` rows are the leaves of an RFC 6962 Merkle tree, in ``seq`` order (gap-free, from 0).
 ``Version`` keeps the full snapshot of the object after each event (who changed what and why) —
 it is not part of the public leaf, which carries only hashes and ids. ``LedgerHead`` is the single
-row that hands out sequence numbers under a row lock.
+row that hands out sequence numbers under a row lock. ``LedgerNode`` keeps every perfect subtree
+hash (level ≥ 1) so that proofs read O(log n) rows; ``Checkpoint`` keeps every signed tree head.
+
+Events, versions, nodes and checkpoints are append-only: triggers installed by the migrations make
+the database refuse UPDATE and DELETE on them (``zhifa.ledger.dbguard``).
 """
 
 from __future__ import annotations
@@ -13,9 +17,12 @@ from django.utils.translation import gettext_lazy as _
 
 
 class LedgerHead(models.Model):
-    """One row (id 1): the number of events so far. Locked by every append."""
+    """One row (id 1): the number of events so far and the tree's frontier (the hashes of its
+    perfect subtrees, one per set bit of ``size``, largest first, concatenated). Locked by every
+    append and every checkpoint; the only ledger row ever updated, and never deleted."""
 
     size = models.BigIntegerField(default=0)
+    frontier = models.BinaryField(default=b"")
 
     class Meta:
         verbose_name = _("账本状态")
@@ -52,3 +59,40 @@ class Version(models.Model):
     class Meta:
         verbose_name = _("版本")
         verbose_name_plural = _("版本")
+
+
+class LedgerNode(models.Model):
+    """The hash of the perfect subtree ``(level, index)``, level ≥ 1, at position
+    ``merkle.node_id(level, index)``: nodes are numbered in the order appends complete them."""
+
+    id = models.BigIntegerField(primary_key=True)
+    hash = models.BinaryField(_("哈希"), max_length=32)
+
+    class Meta:
+        verbose_name = _("账本树节点")
+        verbose_name_plural = _("账本树节点")
+
+
+class Checkpoint(models.Model):
+    """A signed tree head: C2SP tlog-checkpoint inside a C2SP signed note (Ed25519)."""
+
+    size = models.BigIntegerField(_("树大小"), primary_key=True)
+    root_hash = models.CharField(_("根哈希"), max_length=64)
+    note = models.TextField(_("签名检查点"))
+    signed_at = models.DateTimeField(_("签名时间"))
+
+    class Meta:
+        verbose_name = _("检查点")
+        verbose_name_plural = _("检查点")
+        ordering = ["size"]
+
+
+class MirrorCursor(models.Model):
+    """How far the checkpoints were copied to a mirror (a folder or a URL)."""
+
+    target = models.CharField(_("镜像位置"), max_length=500, unique=True)
+    size = models.BigIntegerField(_("已镜像到的树大小"), default=-1)
+
+    class Meta:
+        verbose_name = _("检查点镜像进度")
+        verbose_name_plural = _("检查点镜像进度")

@@ -1,0 +1,123 @@
+"""The small interface ``zhifa ledger verify --blobs`` checks stored files through.
+
+A store of files (the evidence store, a document archive) registers a :class:`BlobSource` once,
+usually in its ``AppConfig.ready``. The verifier asks every source for its blobs, hashes each
+one's bytes and compares them with the SHA-256 the store expects and with the hashes the ledger
+recorded (``blob_sha256`` of the events).
+
+:class:`ContentAddressedFolder` is a complete source for the simplest store: files under a folder,
+each named by its own SHA-256.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import re
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, Protocol
+
+CHUNK = 1 << 20
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+
+
+@dataclass(frozen=True)
+class StoredBlob:
+    sha256: str
+    """The hex SHA-256 the store holds for this blob (what its bytes must hash to)."""
+    label: str
+    """Where the blob is, for the report: a path or an object key."""
+    open: Callable[[], BinaryIO]
+    """Opens the blob's bytes for reading."""
+
+
+class BlobSource(Protocol):
+    name: str
+
+    def blobs(self) -> Iterable[StoredBlob]: ...
+
+
+_sources: list[BlobSource] = []
+
+
+def register_blob_source(source: BlobSource) -> None:
+    if source not in _sources:
+        _sources.append(source)
+
+
+def unregister_blob_source(source: BlobSource) -> None:
+    if source in _sources:
+        _sources.remove(source)
+
+
+def blob_sources() -> list[BlobSource]:
+    return list(_sources)
+
+
+@contextlib.contextmanager
+def registered(source: BlobSource) -> Iterator[BlobSource]:
+    register_blob_source(source)
+    try:
+        yield source
+    finally:
+        unregister_blob_source(source)
+
+
+def sha256_of(handle: BinaryIO) -> tuple[str, int]:
+    """The hex SHA-256 of a stream and its length, read in 1 MiB chunks."""
+    digest = hashlib.sha256()
+    length = 0
+    while chunk := handle.read(CHUNK):
+        digest.update(chunk)
+        length += len(chunk)
+    return digest.hexdigest(), length
+
+
+def _opener(path: Path) -> Callable[[], BinaryIO]:
+    def open_blob() -> BinaryIO:
+        return path.open("rb")
+
+    return open_blob
+
+
+class ContentAddressedFolder:
+    """Blobs stored as ``<root>/<first two hex digits>/<sha256>``."""
+
+    def __init__(self, root: Path | str, name: str = "folder") -> None:
+        self.root = Path(root)
+        self.name = name
+
+    def path_for(self, sha256: str) -> Path:
+        if not _HEX64.fullmatch(sha256):
+            raise ValueError("a blob is named by its lower-case hex SHA-256")
+        return self.root / sha256[:2] / sha256
+
+    def put(self, data: bytes) -> str:
+        """Store ``data`` (once) and return its SHA-256."""
+        sha256 = hashlib.sha256(data).hexdigest()
+        path = self.path_for(sha256)
+        if path.exists():
+            return sha256
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=".blob-", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp_name, path)
+        except BaseException:
+            Path(tmp_name).unlink(missing_ok=True)
+            raise
+        return sha256
+
+    def blobs(self) -> Iterator[StoredBlob]:
+        if not self.root.is_dir():
+            return
+        for path in sorted(self.root.glob("??/*")):
+            if path.is_file() and _HEX64.fullmatch(path.name):
+                yield StoredBlob(path.name, str(path), _opener(path))
