@@ -166,6 +166,10 @@ AXES_LOCKOUT_CALLABLE = "zhifa.accounts.views.locked_out"
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # Unlocking goes through accounts.services.user_unlock (logged), not axes' own admin pages.
 AXES_ENABLE_ADMIN = False
+# The client's address (security log): X-Forwarded-For is believed only from these proxies, e.g.
+# ZHIFA_TRUSTED_PROXIES=127.0.0.1 when nginx on the same machine forwards to gunicorn.
+AXES_CLIENT_IP_CALLABLE = "zhifa.accounts.network.client_ip_address"
+AXES_IPWARE_PROXY_TRUSTED_IPS = _env_list("ZHIFA_TRUSTED_PROXIES", "")
 # axes.W006 asks to lock by IP address too. Locking by user name alone is the choice (see
 # docs/security.md): by name+IP an attacker rotating addresses guesses one account forever; by IP a
 # township office behind one NAT address would be locked as a whole by a few typos. The price, that
