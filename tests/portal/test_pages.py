@@ -106,7 +106,7 @@ def test_home_lists_every_agency_of_the_government_grouped__D2(
 ) -> None:
     html = _html(client, "/")
     text = _text(html)
-    assert "梨树县白山乡人民政府" in text
+    assert "梨树县白山乡人民政府" in text and "上级政府：梨树县人民政府" in text
     for agency in township.public_agencies:
         link = f'href="/agencies/{agency.id}/"'
         assert link in html, agency.name

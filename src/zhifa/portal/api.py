@@ -11,14 +11,27 @@ from datetime import date
 from typing import Any
 
 from django.http import HttpRequest
+from django.urls import register_converter
+from django.urls.converters import StringConverter
 from django.utils.translation import gettext_lazy as _
 from ninja import Path, Query, Router, Schema
 from pydantic import Field
 
 from zhifa.core import clock
 from zhifa.org.models import Agency, Certificate, Unit
+from zhifa.org.rules import CERTIFICATE_NUMBER_MAX_LENGTH, CertificateStatus
 from zhifa.portal import selectors
-from zhifa.portal.rules import CERTIFICATE_NUMBER_MAX_LENGTH, CertificateStatus
+
+
+class _AnyTextConverter(StringConverter):
+    """A path segment of any characters, slashes and line breaks included: whatever a QR code or
+    a client sends as a certificate number reaches the check, which answers "unknown" for
+    garbage instead of the URL resolver answering with an HTML 404."""
+
+    regex = r"[\s\S]+"
+
+
+register_converter(_AnyTextConverter, "zhifa_any_text")
 
 # auth=None: anonymous even if the API later gets a default authentication.
 router = Router(tags=["public"], auth=None)
@@ -248,7 +261,7 @@ def officers(
 
 
 @router.get(
-    "/certificates/{path:number}",
+    "/certificates/{zhifa_any_text:number}",
     response={200: CertificateCheckOut, 422: ErrorOut},
     summary="执法证件查验",
     description=(

@@ -14,17 +14,27 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from zhifa.core.errors import NotFound
+from zhifa.org import selectors as org_selectors
 from zhifa.org.models import Agency, Certificate, Government, Group, Unit
-from zhifa.portal.rules import (
-    CertificateStatus,
-    certificate_status_on,
-    clean_search_text,
-    normalise_certificate_number,
-)
+from zhifa.org.rules import CertificateStatus
+from zhifa.org.selectors import MAX_DB_ID, CertificateCheck
+from zhifa.portal.rules import clean_search_text
 
-# The largest primary key the databases store (BigAutoField): bigger ids cannot exist, and asking
-# the database for them would overflow.
-MAX_DB_ID = 2**63 - 1
+__all__ = [
+    "MAX_DB_ID",
+    "AgencyDetail",
+    "CertificateCheck",
+    "CertificateStatus",
+    "GovernmentAgencies",
+    "Supervision",
+    "certificate_check",
+    "certificate_public_status",
+    "public_agencies",
+    "public_agencies_by_government",
+    "public_agency_detail",
+    "public_certificates",
+    "public_supervision",
+]
 
 
 # --- agencies (D-2) -----------------------------------------------------------------------------
@@ -34,7 +44,7 @@ def public_agencies() -> QuerySet[Agency]:
     """Every active agency of every government, enforcement bodies first, in the published order."""
     return (
         Agency.objects.filter(is_active=True)
-        .select_related("government", "entrusted_by")
+        .select_related("government__parent__parent__parent", "entrusted_by")
         .order_by("government_id", "-is_enforcement_body", "sort_order", "id")
     )
 
@@ -50,6 +60,16 @@ class GovernmentAgencies:
     @property
     def agencies(self) -> list[Agency]:
         return [*self.enforcement_bodies, *self.other_departments]
+
+    @property
+    def superiors(self) -> list[Government]:
+        """The governments above this one, nearest first (county, city, province)."""
+        chain: list[Government] = []
+        current = self.government
+        while current.parent_id is not None and len(chain) < 8:
+            current = current.parent  # type: ignore[assignment]
+            chain.append(current)
+        return chain
 
 
 def public_agencies_by_government() -> list[GovernmentAgencies]:
@@ -138,50 +158,14 @@ def public_certificates(
     )
 
 
-def certificate_public_status(certificate: Certificate, *, on: date) -> CertificateStatus:
-    return certificate_status_on(
-        valid_from=certificate.valid_from,
-        valid_to=certificate.valid_to,
-        revoked_on=certificate.revoked_on,
-        day=on,
-    )
-
-
-@dataclass(frozen=True)
-class CertificateCheck:
-    """The answer to "is this a valid officer today?" (D-10), with only the certificate's public
-    data: the officer's name, agency, number, area and validity; never the revocation reason."""
-
-    number: str
-    checked_on: date
-    status: CertificateStatus
-    certificate: Certificate | None = None
-
-    @property
-    def is_valid(self) -> bool:
-        return self.status == CertificateStatus.VALID
-
-
 def certificate_check(*, number: str, on: date) -> CertificateCheck:
-    """Look a certificate up by its number and tell its status on ``on``."""
-    normalised = normalise_certificate_number(number)
-    if normalised is None:
-        return CertificateCheck(
-            number=number.strip()[:80], checked_on=on, status=CertificateStatus.UNKNOWN
-        )
-    certificate = (
-        Certificate.objects.select_related("officer__person", "officer__agency")
-        .filter(number=normalised)
-        .first()
-    )
-    if certificate is None:
-        return CertificateCheck(number=normalised, checked_on=on, status=CertificateStatus.UNKNOWN)
-    return CertificateCheck(
-        number=certificate.number,
-        checked_on=on,
-        status=certificate_public_status(certificate, on=on),
-        certificate=certificate,
-    )
+    """Look a certificate up by its number and tell its status on ``on`` (D-10): the rule and
+    the lookup are ``org``'s; the portal shows only the certificate's public data."""
+    return org_selectors.certificate_status(number, on=on)
+
+
+def certificate_public_status(certificate: Certificate, *, on: date) -> CertificateStatus:
+    return org_selectors.certificate_status_of(certificate, on=on)
 
 
 # --- complaints and supervision (D-9) -----------------------------------------------------------
@@ -207,7 +191,7 @@ def public_supervision(
     groups = list(
         Group.objects.filter(government_id__in=government_ids)
         .select_related("office_agency")
-        .order_by("government_id", "kind", "id")
+        .order_by("government_id", "-kind", "id")  # the leading group before the coordination
     )
     result: list[Supervision] = []
     for entry in by_government:

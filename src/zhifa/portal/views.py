@@ -13,8 +13,9 @@ from django.views.decorators.http import require_safe
 
 from zhifa.core import clock
 from zhifa.core.errors import NotFound
+from zhifa.org.rules import CertificateStatus
 from zhifa.portal import selectors
-from zhifa.portal.rules import CertificateStatus, web_link
+from zhifa.portal.rules import web_link
 
 OFFICERS_PER_PAGE = 20
 
