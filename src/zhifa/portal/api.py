@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 from django.http import HttpRequest
-from django.urls import register_converter
+from django.urls import register_converter, reverse
 from django.urls.converters import StringConverter
 from django.utils.translation import gettext_lazy as _
 from ninja import Path, Query, Router, Schema
@@ -158,7 +158,7 @@ def _agency_out(agency: Agency) -> dict[str, Any]:
         "is_entrusted": agency.is_entrusted,
         "entrusted_by_id": entrusted_by.id if entrusted_by is not None else None,
         "entrusted_by_name": entrusted_by.name if entrusted_by is not None else None,
-        "page_url": f"/agencies/{agency.id}/",
+        "page_url": reverse("portal:agency_detail", args=[agency.id]),
     }
 
 
