@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from django.db import connection, transaction
 
-from zhifa.ledger import dbguard
-from zhifa.ledger.models import LedgerEvent
-from zhifa.ledger.services import ledger_append
+from zhifa.ledger import dbguard, merkle
+from zhifa.ledger.models import LedgerEvent, LedgerHead
+from zhifa.ledger.services import leaf_data, ledger_append
 from zhifa.org.models import Government
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -75,3 +75,20 @@ def raw(sql: str, params: list[Any] | None = None) -> None:
 
 def event_count() -> int:
     return LedgerEvent.objects.count()
+
+
+def rewrite_history(seq: int, actor: str) -> bytes:
+    """The thorough attacker: change event ``seq``, then recompute its leaf hash, every stored
+    node and the head's frontier so that the database agrees with itself. Returns the new root."""
+    raw("UPDATE ledger_ledgerevent SET actor = %s WHERE seq = %s", [actor, seq])
+    leaves = [merkle.leaf_hash(leaf_data(event)) for event in LedgerEvent.objects.order_by("seq")]
+    raw("UPDATE ledger_ledgerevent SET leaf_hash = %s WHERE seq = %s", [leaves[seq].hex(), seq])
+    raw("DELETE FROM ledger_ledgernode")
+    frontier: list[bytes] = []
+    for size, leaf in enumerate(leaves):
+        first = merkle.node_count(size)
+        frontier, completed = merkle.append_leaf(frontier, size, leaf)
+        for offset, value in enumerate(completed):
+            raw("INSERT INTO ledger_ledgernode (id, hash) VALUES (%s, %s)", [first + offset, value])
+    LedgerHead.objects.filter(pk=1).update(frontier=b"".join(frontier))
+    return merkle.frontier_root(frontier)

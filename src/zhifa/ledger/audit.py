@@ -46,11 +46,9 @@ def api_base(url: str) -> str:
     parts = urllib.parse.urlsplit(url)
     if parts.scheme not in {"http", "https"}:
         raise AuditFailure(f"只支持 http 和 https 地址：{url}")
-    path = parts.path
-    if API_PATH not in path:
-        path = path.rstrip("/") + "/" + API_PATH
-    elif not path.endswith("/"):
-        path += "/"
+    path = parts.path.rstrip("/") + "/"
+    if not path.endswith("/" + API_PATH):
+        path += API_PATH
     return urllib.parse.urlunsplit((parts.scheme, parts.netloc, path, "", ""))
 
 

@@ -269,7 +269,8 @@ def verify_ledger(
     recorded_blobs: dict[str, int] = {}
     frontier: list[bytes] = []
     nodes = _StoredNodes(using)
-    size = 0
+    size = 0  # rows read: the leaves of the rebuilt tree
+    next_seq = 0  # the sequence number the next row must carry
     tree_intact = True
     template = canonical.LEAF_TEMPLATE
     encode = canonical.encode_string
@@ -279,8 +280,8 @@ def verify_ledger(
     calls = 0
     for rows in _pages(instant.sql(), PAGE, using):
         for seq, at, actor, action, object_type, object_id, content, blob, stored in rows:
-            if seq != size:
-                missing = (size, seq - 1)
+            if seq != next_seq:
+                missing = (next_seq, seq - 1)
                 report.add(
                     Problem(
                         "event_missing",
@@ -336,6 +337,7 @@ def verify_ledger(
                         )
             frontier.append(current)
             size += 1
+            next_seq = seq + 1
             last_event[(object_type, object_id)] = (seq, content, action)
             if blob:
                 recorded_blobs.setdefault(blob, seq)
@@ -371,7 +373,7 @@ def verify_ledger(
     signed_heads += [(_("镜像中"), cp, root) for cp, root in mirrored.items()]
     for source, checkpoint_size, root in sorted(signed_heads, key=lambda item: item[1]):
         if root is not None:
-            if checkpoint_size > size:
+            if checkpoint_size > next_seq:
                 report.add(
                     Problem(
                         "log_truncated",
@@ -379,8 +381,8 @@ def verify_ledger(
                             "%(source)s的检查点签署时有 %(cp)d 个事件，现在只有 %(size)d 个："
                             "账本被截断。"
                         )
-                        % {"source": source, "cp": checkpoint_size, "size": size},
-                        event=size,
+                        % {"source": source, "cp": checkpoint_size, "size": next_seq},
+                        event=next_seq,
                     )
                 )
             elif checkpoint_size == 0:
