@@ -10,6 +10,7 @@ import fcntl
 import hashlib
 import logging
 import os
+import queue
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -399,6 +400,41 @@ def upload_receive(
         os.close(fd)
 
 
+class _Sink:
+    """Writes and hashes chunks on a second thread while the request thread reads the socket
+    (both release the GIL). The queue is bounded: at most ``depth`` chunks are held in memory."""
+
+    def __init__(self, fd: int, hashers: list[Any], depth: int = 8) -> None:
+        self.fd = fd
+        self.hashers = hashers
+        self.queue: queue.Queue[bytes | None] = queue.Queue(maxsize=depth)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="evidence-sink", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while (chunk := self.queue.get()) is not None:
+            if self.error is not None:
+                continue  # keep draining so that the reader never blocks
+            try:
+                for digest in self.hashers:
+                    digest.update(chunk)
+                view = memoryview(chunk)
+                while view:
+                    view = view[os.write(self.fd, view) :]
+            except BaseException as exc:  # reported to the request thread by close()
+                self.error = exc
+
+    def put(self, chunk: bytes) -> None:
+        self.queue.put(chunk)
+
+    def close(self) -> None:
+        self.queue.put(None)
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+
+
 def _receive_locked(
     upload: Upload,
     fd: int,
@@ -414,27 +450,35 @@ def _receive_locked(
     work = digest.copy()
     chunk_digest = CHECKSUM_ALGORITHMS[checksum[0]]() if checksum else None
     os.lseek(fd, start, os.SEEK_SET)
+    need_head = min(HEAD_BYTES, upload.length)
+    head = bytearray(os.pread(fd, start, 0)) if start < need_head else None
     received = 0
-    sniffed = start >= HEAD_BYTES
     cut = False
-    while received < body_length:
-        try:
-            chunk = body.read(min(READ_CHUNK, body_length - received))
-        except OSError:
-            chunk = b""
-        if not chunk:
-            cut = True
-            break
-        work.update(chunk)
-        if chunk_digest is not None:
-            chunk_digest.update(chunk)
-        view = memoryview(chunk)
-        while view:
-            view = view[os.write(fd, view) :]
-        received += len(chunk)
-        if not sniffed and start + received >= min(HEAD_BYTES, upload.length):
-            sniffed = True
-            _check_type(upload, os.pread(fd, HEAD_BYTES, 0), actor)
+    refusal: tuple[MediaType | None, str] | None = None
+    sink = _Sink(fd, [work] if chunk_digest is None else [work, chunk_digest])
+    try:
+        while received < body_length:
+            try:
+                chunk = body.read(min(READ_CHUNK, body_length - received))
+            except OSError:
+                chunk = b""
+            if not chunk:
+                cut = True
+                break
+            sink.put(chunk)
+            received += len(chunk)
+            if head is not None:
+                head += chunk[: need_head - len(head)]
+                if len(head) >= need_head:
+                    media, problem = _media_problem(bytes(head), upload.metadata.get("kind", ""))
+                    if problem is not None:
+                        refusal = (media, problem)
+                        break
+                    head = None
+    finally:
+        sink.close()
+    if refusal is not None:
+        _refuse_type(upload, refusal[0], refusal[1], actor)
     if checksum is not None and (
         cut or chunk_digest is None or chunk_digest.digest() != checksum[1]
     ):
@@ -473,12 +517,8 @@ def _refusal_message(media: MediaType | None, problem: str, claimed_kind: str) -
     return _("文件内容不是可接受的照片、录音、录像或 PDF 格式，已拒收。")
 
 
-def _check_type(upload: Upload, head: bytes, actor: Actor) -> None:
-    claimed = upload.metadata.get("kind", "")
-    media, problem = _media_problem(head, claimed)
-    if problem is None:
-        return
-    message = _refusal_message(media, problem, claimed)
+def _refuse_type(upload: Upload, media: MediaType | None, problem: str, actor: Actor) -> None:
+    message = _refusal_message(media, problem, upload.metadata.get("kind", ""))
     upload_refuse(actor=actor, upload=upload, reason=message)
     raise UnsupportedMedia(message, code=problem)
 
