@@ -3,7 +3,7 @@
 Mounted at ``/api/v1/org/``. Signed-in staff (session) or machines (``Authorization: Bearer``
 token with ``org:read`` / ``org:write``). Thin: parse, fetch through a scoped selector (what the
 actor may not read is 404), call one service (what the actor may not change is 403), render.
-Every refusal is ``{"code", "message", "detail"}`` (:class:`ErrorOut`); nothing is changed by a
+Every refusal is ``{"code", "message", "detail"}`` (:class:`OrgErrorOut`); nothing is changed by a
 refused request.
 """
 
@@ -14,9 +14,9 @@ from typing import Annotated, Any, cast
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Path, Query, Router, Schema
+from ninja import Path, Query, Router, Schema, Status
 from ninja.security import django_auth
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, WithJsonSchema
 
 from zhifa.accounts.auth import ApiTokenAuth
 from zhifa.core.errors import PermissionDenied, ValidationFailed
@@ -68,13 +68,30 @@ Reason = Annotated[
     AfterValidator(_no_binary_characters),
 ]
 SortOrder = Annotated[int, Field(ge=0, le=MAX_SORT_ORDER)]
+
+# Choices are written inline in the OpenAPI document: the models' enums are all called ``Kind``
+# and would overwrite each other (and the portal's) as shared components.
+AgencyKind = Annotated[
+    Agency.Kind,
+    WithJsonSchema({"type": "string", "enum": list(Agency.Kind.values), "title": "执法主体类型"}),
+]
+UnitKind = Annotated[
+    Unit.Kind,
+    WithJsonSchema({"type": "string", "enum": list(Unit.Kind.values), "title": "内设机构类型"}),
+]
+StatusValue = Annotated[
+    CertificateStatus,
+    WithJsonSchema(
+        {"type": "string", "enum": list(CertificateStatus.values), "title": "执法证状态"}
+    ),
+]
 Id = Annotated[int, Field(ge=1, le=MAX_DB_ID)]
 
 
 # --- schemas ------------------------------------------------------------------------------------
 
 
-class ErrorOut(Schema):
+class OrgErrorOut(Schema):
     """Every refusal of the API."""
 
     code: str = Field(description="稳定的错误代码，如 permission_denied")
@@ -82,13 +99,13 @@ class ErrorOut(Schema):
     detail: Any = Field(default=None, description="补充信息，可为空")
 
 
-class AgencyOut(Schema):
+class OrgAgencyOut(Schema):
     id: int
     government_id: int
     government_name: str
     name: str
     short_name: str
-    kind: Agency.Kind
+    kind: AgencyKind
     kind_label: str
     is_enforcement_body: bool
     credit_code: str
@@ -108,7 +125,7 @@ class AgencyOut(Schema):
     is_active: bool
 
 
-class AgencyProfileIn(Schema):
+class OrgAgencyProfileIn(Schema):
     """The agency's published profile (公示办法第六条、第十三条). Leave out what does not change."""
 
     short_name: Line40 = ""
@@ -126,73 +143,73 @@ class AgencyProfileIn(Schema):
     sort_order: SortOrder = 0
 
 
-class AgencyChangesIn(AgencyProfileIn):
+class OrgAgencyChangesIn(OrgAgencyProfileIn):
     """Profile fields (the agency's head) and legal standing (the system admin only)."""
 
     name: Line100 = ""
-    kind: Agency.Kind = Agency.Kind.OTHER
+    kind: AgencyKind = Agency.Kind.OTHER
     is_enforcement_body: bool = True
     is_entrusted: bool = False
     entrusted_by_id: Id | None = None
 
 
-class AgencyCreateIn(Schema):
+class OrgAgencyCreateIn(Schema):
     government_id: Id
     name: Line100
-    kind: Agency.Kind
+    kind: AgencyKind
     is_enforcement_body: bool = True
     is_entrusted: bool = False
     entrusted_by_id: Id | None = None
-    profile: AgencyProfileIn = Field(default_factory=AgencyProfileIn)
+    profile: OrgAgencyProfileIn = Field(default_factory=OrgAgencyProfileIn)
     reason: Reason = ""
 
 
-class AgencyUpdateIn(Schema):
+class OrgAgencyUpdateIn(Schema):
     reason: Reason
-    changes: AgencyChangesIn
+    changes: OrgAgencyChangesIn
 
 
-class ReasonIn(Schema):
+class OrgReasonIn(Schema):
     reason: Reason
 
 
-class UnitOut(Schema):
+class OrgUnitOut(Schema):
     id: int
     agency_id: int
     name: str
-    kind: Unit.Kind
+    kind: UnitKind
     kind_label: str
     duties: str
     is_active: bool
 
 
-class UnitCreateIn(Schema):
+class OrgUnitCreateIn(Schema):
     name: Line100
-    kind: Unit.Kind
+    kind: UnitKind
     duties: Text = ""
     reason: Reason = ""
 
 
-class UnitChangesIn(Schema):
+class OrgUnitChangesIn(Schema):
     name: Line100 = ""
-    kind: Unit.Kind = Unit.Kind.OTHER
+    kind: UnitKind = Unit.Kind.OTHER
     duties: Text = ""
     is_active: bool = True
 
 
-class UnitUpdateIn(Schema):
+class OrgUnitUpdateIn(Schema):
     reason: Reason
-    changes: UnitChangesIn
+    changes: OrgUnitChangesIn
 
 
-class PersonOut(Schema):
+class OrgPersonOut(Schema):
     id: int
     name: str
     phone: str
     is_synthetic: bool
 
 
-class CertificateOut(Schema):
+class OrgCertificateOut(Schema):
     id: int
     officer_id: int
     number: str
@@ -204,50 +221,50 @@ class CertificateOut(Schema):
     revoked_on: date | None
     revoked_reason: str
     replaces_id: int | None
-    status: CertificateStatus = Field(description="今日状态")
+    status: StatusValue = Field(description="今日状态")
     status_label: str
 
 
-class OfficerOut(Schema):
+class OrgOfficerOut(Schema):
     id: int
     agency_id: int
     unit_id: int | None
     is_active: bool
-    person: PersonOut
-    certificates: list[CertificateOut]
+    person: OrgPersonOut
+    certificates: list[OrgCertificateOut]
 
 
-class PersonIn(Schema):
+class OrgPersonIn(Schema):
     name: Line50
     phone: Line40 = ""
 
 
-class OfficerCreateIn(Schema):
-    person: PersonIn
+class OrgOfficerCreateIn(Schema):
+    person: OrgPersonIn
     unit_id: Id | None = None
     reason: Reason = ""
 
 
-class OfficerChangesIn(Schema):
+class OrgOfficerChangesIn(Schema):
     unit_id: Id | None = None
 
 
-class OfficerUpdateIn(Schema):
+class OrgOfficerUpdateIn(Schema):
     reason: Reason
-    changes: OfficerChangesIn
+    changes: OrgOfficerChangesIn
 
 
-class PersonChangesIn(Schema):
+class OrgPersonChangesIn(Schema):
     name: Line50 = ""
     phone: Line40 = ""
 
 
-class PersonUpdateIn(Schema):
+class OrgPersonUpdateIn(Schema):
     reason: Reason
-    changes: PersonChangesIn
+    changes: OrgPersonChangesIn
 
 
-class CertificateIssueIn(Schema):
+class OrgCertificateIssueIn(Schema):
     number: Line40
     issuing_body: Line100
     area: Line200
@@ -257,7 +274,7 @@ class CertificateIssueIn(Schema):
     reason: Reason = ""
 
 
-class CertificateRenewIn(Schema):
+class OrgCertificateRenewIn(Schema):
     number: Line40
     valid_from: date
     valid_to: date
@@ -267,23 +284,23 @@ class CertificateRenewIn(Schema):
     scope: Line200 | None = None
 
 
-class CertificateRevokeIn(Schema):
+class OrgCertificateRevokeIn(Schema):
     reason: Reason
     on: date | None = Field(default=None, description="注销生效日期，默认今天")
 
 
-class CertificateStatusOut(Schema):
+class OrgCertificateStatusOut(Schema):
     number: str
     checked_on: date
-    status: CertificateStatus
+    status: StatusValue
     status_label: str
     is_valid: bool
-    certificate: CertificateOut | None = Field(
+    certificate: OrgCertificateOut | None = Field(
         default=None, description="证件详情（仅限有权查看该执法主体的用户）"
     )
 
 
-class VersionOut(Schema):
+class OrgVersionOut(Schema):
     seq: int = Field(description="账本序号")
     at: datetime
     actor: str = Field(description="user:<编号>、token:<前缀> 或 system")
@@ -293,8 +310,14 @@ class VersionOut(Schema):
     content: dict[str, Any] = Field(description="变更后的完整内容")
 
 
-READ_ERRORS: dict[int, type[Schema]] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
-WRITE_ERRORS: dict[int, type[Schema]] = {**READ_ERRORS, 409: ErrorOut}
+READ_ERRORS: dict[int, type[Schema]] = {
+    401: OrgErrorOut,
+    403: OrgErrorOut,
+    404: OrgErrorOut,
+    422: OrgErrorOut,
+}
+# 400: a body that is not JSON at all.
+WRITE_ERRORS: dict[int, type[Schema]] = {**READ_ERRORS, 400: OrgErrorOut, 409: OrgErrorOut}
 
 
 # --- rendering ----------------------------------------------------------------------------------
@@ -441,7 +464,7 @@ CertificateIdPath = Annotated[int, Path(ge=1, le=MAX_DB_ID)]
 
 @router.get(
     "/agencies",
-    response={200: list[AgencyOut], **READ_ERRORS},
+    response={200: list[OrgAgencyOut], **READ_ERRORS},
     summary="可查看的执法主体",
     description="本人所在的执法主体；监督人员（司法所）可查看其监督范围内的全部执法主体。",
 )
@@ -451,10 +474,10 @@ def agency_list(request: HttpRequest) -> list[dict[str, Any]]:
 
 @router.post(
     "/agencies",
-    response={201: AgencyOut, **WRITE_ERRORS},
+    response={201: OrgAgencyOut, **WRITE_ERRORS},
     summary="新建执法主体（系统管理员）",
 )
-def agency_create(request: HttpRequest, payload: AgencyCreateIn) -> tuple[int, dict[str, Any]]:
+def agency_create(request: HttpRequest, payload: OrgAgencyCreateIn) -> Status[dict[str, Any]]:
     actor = _actor(request)
     government = selectors.government_get(government_id=payload.government_id)
     profile = payload.profile.model_dump(exclude_unset=True)
@@ -469,17 +492,19 @@ def agency_create(request: HttpRequest, payload: AgencyCreateIn) -> tuple[int, d
         reason=payload.reason,
         **profile,
     )
-    return 201, _agency_out(agency)
+    return Status(201, _agency_out(agency))
 
 
-@router.get("/agencies/{agency_id}", response={200: AgencyOut, **READ_ERRORS}, summary="执法主体")
+@router.get(
+    "/agencies/{agency_id}", response={200: OrgAgencyOut, **READ_ERRORS}, summary="执法主体"
+)
 def agency_detail(request: HttpRequest, agency_id: AgencyIdPath) -> dict[str, Any]:
     return _agency_out(selectors.agency_get_for_actor(actor=_actor(request), agency_id=agency_id))
 
 
 @router.patch(
     "/agencies/{agency_id}",
-    response={200: AgencyOut, **WRITE_ERRORS},
+    response={200: OrgAgencyOut, **WRITE_ERRORS},
     summary="修改执法主体信息",
     description=(
         "只写需要修改的字段。执法主体负责人可修改本主体的公示信息；名称、类型、是否执法主体和"
@@ -487,7 +512,7 @@ def agency_detail(request: HttpRequest, agency_id: AgencyIdPath) -> dict[str, An
     ),
 )
 def agency_update(
-    request: HttpRequest, agency_id: AgencyIdPath, payload: AgencyUpdateIn
+    request: HttpRequest, agency_id: AgencyIdPath, payload: OrgAgencyUpdateIn
 ) -> dict[str, Any]:
     actor = _actor(request)
     agency = selectors.agency_get_for_actor(actor=actor, agency_id=agency_id)
@@ -500,11 +525,11 @@ def agency_update(
 
 @router.post(
     "/agencies/{agency_id}/deactivate",
-    response={200: AgencyOut, **WRITE_ERRORS},
+    response={200: OrgAgencyOut, **WRITE_ERRORS},
     summary="撤销执法主体（系统管理员）",
 )
 def agency_deactivate(
-    request: HttpRequest, agency_id: AgencyIdPath, payload: ReasonIn
+    request: HttpRequest, agency_id: AgencyIdPath, payload: OrgReasonIn
 ) -> dict[str, Any]:
     actor = _actor(request)
     agency = selectors.agency_get_for_actor(actor=actor, agency_id=agency_id)
@@ -514,7 +539,7 @@ def agency_deactivate(
 
 @router.get(
     "/agencies/{agency_id}/history",
-    response={200: list[VersionOut], **READ_ERRORS},
+    response={200: list[OrgVersionOut], **READ_ERRORS},
     summary="执法主体的变更记录",
 )
 def agency_history(request: HttpRequest, agency_id: AgencyIdPath) -> list[dict[str, Any]]:
@@ -527,7 +552,7 @@ def agency_history(request: HttpRequest, agency_id: AgencyIdPath) -> list[dict[s
 
 @router.get(
     "/agencies/{agency_id}/units",
-    response={200: list[UnitOut], **READ_ERRORS},
+    response={200: list[OrgUnitOut], **READ_ERRORS},
     summary="内设机构",
 )
 def unit_list(request: HttpRequest, agency_id: AgencyIdPath) -> list[dict[str, Any]]:
@@ -538,12 +563,12 @@ def unit_list(request: HttpRequest, agency_id: AgencyIdPath) -> list[dict[str, A
 
 @router.post(
     "/agencies/{agency_id}/units",
-    response={201: UnitOut, **WRITE_ERRORS},
+    response={201: OrgUnitOut, **WRITE_ERRORS},
     summary="新建内设机构",
 )
 def unit_create(
-    request: HttpRequest, agency_id: AgencyIdPath, payload: UnitCreateIn
-) -> tuple[int, dict[str, Any]]:
+    request: HttpRequest, agency_id: AgencyIdPath, payload: OrgUnitCreateIn
+) -> Status[dict[str, Any]]:
     actor = _actor(request)
     agency = selectors.agency_get_for_actor(actor=actor, agency_id=agency_id)
     unit = services.unit_create(
@@ -554,15 +579,17 @@ def unit_create(
         duties=payload.duties,
         reason=payload.reason,
     )
-    return 201, _unit_out(unit)
+    return Status(201, _unit_out(unit))
 
 
 @router.patch(
     "/units/{unit_id}",
-    response={200: UnitOut, **WRITE_ERRORS},
+    response={200: OrgUnitOut, **WRITE_ERRORS},
     summary="修改内设机构",
 )
-def unit_update(request: HttpRequest, unit_id: UnitIdPath, payload: UnitUpdateIn) -> dict[str, Any]:
+def unit_update(
+    request: HttpRequest, unit_id: UnitIdPath, payload: OrgUnitUpdateIn
+) -> dict[str, Any]:
     actor = _actor(request)
     unit = selectors.unit_get_for_actor(actor=actor, unit_id=unit_id)
     changes = payload.changes.model_dump(exclude_unset=True)
@@ -572,7 +599,7 @@ def unit_update(request: HttpRequest, unit_id: UnitIdPath, payload: UnitUpdateIn
 
 @router.get(
     "/units/{unit_id}/history",
-    response={200: list[VersionOut], **READ_ERRORS},
+    response={200: list[OrgVersionOut], **READ_ERRORS},
     summary="内设机构的变更记录",
 )
 def unit_history(request: HttpRequest, unit_id: UnitIdPath) -> list[dict[str, Any]]:
@@ -584,7 +611,7 @@ def unit_history(request: HttpRequest, unit_id: UnitIdPath) -> list[dict[str, An
 
 @router.get(
     "/agencies/{agency_id}/officers",
-    response={200: list[OfficerOut], **READ_ERRORS},
+    response={200: list[OrgOfficerOut], **READ_ERRORS},
     summary="执法人员",
 )
 def officer_list(request: HttpRequest, agency_id: AgencyIdPath) -> list[dict[str, Any]]:
@@ -600,12 +627,12 @@ def officer_list(request: HttpRequest, agency_id: AgencyIdPath) -> list[dict[str
 
 @router.post(
     "/agencies/{agency_id}/officers",
-    response={201: OfficerOut, **WRITE_ERRORS},
+    response={201: OrgOfficerOut, **WRITE_ERRORS},
     summary="登记执法人员",
 )
 def officer_create(
-    request: HttpRequest, agency_id: AgencyIdPath, payload: OfficerCreateIn
-) -> tuple[int, dict[str, Any]]:
+    request: HttpRequest, agency_id: AgencyIdPath, payload: OrgOfficerCreateIn
+) -> Status[dict[str, Any]]:
     actor = _actor(request)
     agency = selectors.agency_get_for_actor(actor=actor, agency_id=agency_id)
     officer = services.officer_register(
@@ -616,10 +643,12 @@ def officer_create(
         unit=_unit_of(actor, payload.unit_id),
         reason=payload.reason,
     )
-    return 201, _officer_out(officer)
+    return Status(201, _officer_out(officer))
 
 
-@router.get("/officers/{officer_id}", response={200: OfficerOut, **READ_ERRORS}, summary="执法人员")
+@router.get(
+    "/officers/{officer_id}", response={200: OrgOfficerOut, **READ_ERRORS}, summary="执法人员"
+)
 def officer_detail(request: HttpRequest, officer_id: OfficerIdPath) -> dict[str, Any]:
     return _officer_out(
         selectors.officer_get_for_actor(actor=_actor(request), officer_id=officer_id)
@@ -628,11 +657,11 @@ def officer_detail(request: HttpRequest, officer_id: OfficerIdPath) -> dict[str,
 
 @router.patch(
     "/officers/{officer_id}",
-    response={200: OfficerOut, **WRITE_ERRORS},
+    response={200: OrgOfficerOut, **WRITE_ERRORS},
     summary="调整执法人员所在内设机构",
 )
 def officer_update(
-    request: HttpRequest, officer_id: OfficerIdPath, payload: OfficerUpdateIn
+    request: HttpRequest, officer_id: OfficerIdPath, payload: OrgOfficerUpdateIn
 ) -> dict[str, Any]:
     actor = _actor(request)
     officer = selectors.officer_get_for_actor(actor=actor, officer_id=officer_id)
@@ -647,11 +676,11 @@ def officer_update(
 
 @router.patch(
     "/officers/{officer_id}/person",
-    response={200: OfficerOut, **WRITE_ERRORS},
+    response={200: OrgOfficerOut, **WRITE_ERRORS},
     summary="更正执法人员的姓名或电话",
 )
 def officer_person_update(
-    request: HttpRequest, officer_id: OfficerIdPath, payload: PersonUpdateIn
+    request: HttpRequest, officer_id: OfficerIdPath, payload: OrgPersonUpdateIn
 ) -> dict[str, Any]:
     actor = _actor(request)
     officer = selectors.officer_get_for_actor(actor=actor, officer_id=officer_id)
@@ -666,11 +695,11 @@ def officer_person_update(
 
 @router.post(
     "/officers/{officer_id}/deactivate",
-    response={200: OfficerOut, **WRITE_ERRORS},
+    response={200: OrgOfficerOut, **WRITE_ERRORS},
     summary="执法人员离岗",
 )
 def officer_deactivate(
-    request: HttpRequest, officer_id: OfficerIdPath, payload: ReasonIn
+    request: HttpRequest, officer_id: OfficerIdPath, payload: OrgReasonIn
 ) -> dict[str, Any]:
     actor = _actor(request)
     officer = selectors.officer_get_for_actor(actor=actor, officer_id=officer_id)
@@ -680,7 +709,7 @@ def officer_deactivate(
 
 @router.get(
     "/officers/{officer_id}/history",
-    response={200: list[VersionOut], **READ_ERRORS},
+    response={200: list[OrgVersionOut], **READ_ERRORS},
     summary="执法人员的变更记录",
 )
 def officer_history(request: HttpRequest, officer_id: OfficerIdPath) -> list[dict[str, Any]]:
@@ -694,12 +723,12 @@ def officer_history(request: HttpRequest, officer_id: OfficerIdPath) -> list[dic
 
 @router.post(
     "/officers/{officer_id}/certificates",
-    response={201: CertificateOut, **WRITE_ERRORS},
+    response={201: OrgCertificateOut, **WRITE_ERRORS},
     summary="登记执法证",
 )
 def certificate_issue(
-    request: HttpRequest, officer_id: OfficerIdPath, payload: CertificateIssueIn
-) -> tuple[int, dict[str, Any]]:
+    request: HttpRequest, officer_id: OfficerIdPath, payload: OrgCertificateIssueIn
+) -> Status[dict[str, Any]]:
     actor = _actor(request)
     officer = selectors.officer_get_for_actor(actor=actor, officer_id=officer_id)
     certificate = services.certificate_issue(
@@ -713,12 +742,12 @@ def certificate_issue(
         valid_to=payload.valid_to,
         reason=payload.reason,
     )
-    return 201, _certificate_out(certificate, today=selectors.today())
+    return Status(201, _certificate_out(certificate, today=selectors.today()))
 
 
 @router.get(
     "/certificates/{certificate_id}",
-    response={200: CertificateOut, **READ_ERRORS},
+    response={200: OrgCertificateOut, **READ_ERRORS},
     summary="执法证",
 )
 def certificate_detail(request: HttpRequest, certificate_id: CertificateIdPath) -> dict[str, Any]:
@@ -730,13 +759,13 @@ def certificate_detail(request: HttpRequest, certificate_id: CertificateIdPath) 
 
 @router.post(
     "/certificates/{certificate_id}/renew",
-    response={201: CertificateOut, **WRITE_ERRORS},
+    response={201: OrgCertificateOut, **WRITE_ERRORS},
     summary="换发执法证",
     description="发放新证（新编号）；旧证在新证生效之日注销。",
 )
 def certificate_renew(
-    request: HttpRequest, certificate_id: CertificateIdPath, payload: CertificateRenewIn
-) -> tuple[int, dict[str, Any]]:
+    request: HttpRequest, certificate_id: CertificateIdPath, payload: OrgCertificateRenewIn
+) -> Status[dict[str, Any]]:
     actor = _actor(request)
     certificate = selectors.certificate_get_for_actor(actor=actor, certificate_id=certificate_id)
     new = services.certificate_renew(
@@ -750,16 +779,16 @@ def certificate_renew(
         area=payload.area,
         scope=payload.scope,
     )
-    return 201, _certificate_out(new, today=selectors.today())
+    return Status(201, _certificate_out(new, today=selectors.today()))
 
 
 @router.post(
     "/certificates/{certificate_id}/revoke",
-    response={200: CertificateOut, **WRITE_ERRORS},
+    response={200: OrgCertificateOut, **WRITE_ERRORS},
     summary="注销执法证",
 )
 def certificate_revoke(
-    request: HttpRequest, certificate_id: CertificateIdPath, payload: CertificateRevokeIn
+    request: HttpRequest, certificate_id: CertificateIdPath, payload: OrgCertificateRevokeIn
 ) -> dict[str, Any]:
     actor = _actor(request)
     certificate = selectors.certificate_get_for_actor(actor=actor, certificate_id=certificate_id)
@@ -771,7 +800,7 @@ def certificate_revoke(
 
 @router.get(
     "/certificates/{certificate_id}/history",
-    response={200: list[VersionOut], **READ_ERRORS},
+    response={200: list[OrgVersionOut], **READ_ERRORS},
     summary="执法证的变更记录",
 )
 def certificate_history(
@@ -784,7 +813,7 @@ def certificate_history(
 
 @router.get(
     "/certificate-status",
-    response={200: CertificateStatusOut, **READ_ERRORS},
+    response={200: OrgCertificateStatusOut, **READ_ERRORS},
     summary="执法证状态查验",
     description=(
         "valid 有效、expired 已过期、not_yet_valid 尚未生效、revoked 已注销、unknown 未查到。"
@@ -816,4 +845,4 @@ def certificate_status(
     }
 
 
-__all__ = ["ErrorOut", "router"]
+__all__ = ["OrgErrorOut", "router"]

@@ -17,21 +17,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from zhifa.core.errors import ValidationFailed
+from zhifa.core.identifiers import validate_credit_code, validate_phone
 
 # Blanks that Chinese documents put inside two-character names ("郑　伟", "王  海"): ASCII spaces,
 # the ideographic space U+3000, no-break spaces and tabs.
 _BLANKS = re.compile(r"[\s\u3000\u00a0]+")
 
-# A mainland telephone number: a landline with its area code (0434-1234567, optionally with an
-# extension: 0434-1234567-801) or a mobile number (13912345678).
-_LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}(?:-\d{1,6})?$")
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _POST_CODE = re.compile(r"^\d{6}$")
 _DIVISION_CODE = re.compile(r"^(?:\d{6}|\d{9}|\d{12})$")
-
-# GB 32100-2015: the unified social credit code's alphabet (no I, O, Z, S, V) and weights.
-_CREDIT_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
 CERTIFICATE_NUMBER_MAX_LENGTH = 40
 
@@ -96,14 +89,16 @@ def require_text(value: str, *, field: str, label: str) -> str:
     return cleaned
 
 
-def check_phone(value: str, *, field: str = "phone") -> None:
-    """Empty, or one mainland landline (with area code) or mobile number."""
-    if value and not (_LANDLINE.match(value) or _MOBILE.match(value)):
-        raise ValidationFailed(
-            _("电话号码格式不正确：固定电话请写区号，如 0434-1234567；手机号码为 11 位数字。"),
-            code="invalid_phone",
-            detail={"field": field, "value": value},
-        )
+def clean_phone(value: str, *, field: str = "phone") -> str:
+    """Empty, or one mainland landline (with area code) or mobile number in its normal form
+    (``0434-1234567``, ``13812345678``), by :func:`zhifa.core.identifiers.validate_phone`."""
+    value = normalise_text(value)
+    if not value:
+        return ""
+    try:
+        return validate_phone(value).number
+    except ValidationFailed as error:
+        raise _with_field(error, field, value) from None
 
 
 def check_post_code(value: str, *, field: str = "post_code") -> None:
@@ -124,25 +119,22 @@ def check_division_code(value: str, *, field: str = "division_code") -> None:
         )
 
 
-def credit_code_is_valid(value: str) -> bool:
-    """GB 32100-2015: 18 characters of the code's alphabet with a correct check character."""
-    if len(value) != 18 or any(char not in _CREDIT_ALPHABET for char in value):
-        return False
-    total = sum(
-        _CREDIT_ALPHABET.index(char) * weight
-        for char, weight in zip(value[:17], _CREDIT_WEIGHTS, strict=True)
-    )
-    check = (31 - total % 31) % 31
-    return value[17] == _CREDIT_ALPHABET[check]
+def clean_credit_code(value: str, *, field: str = "credit_code") -> str:
+    """Empty, or a unified social credit code (GB 32100-2015) in its normal form, by
+    :func:`zhifa.core.identifiers.validate_credit_code`."""
+    value = normalise_text(value)
+    if not value:
+        return ""
+    try:
+        return validate_credit_code(value).value
+    except ValidationFailed as error:
+        raise _with_field(error, field, value) from None
 
 
-def check_credit_code(value: str, *, field: str = "credit_code") -> None:
-    if value and not credit_code_is_valid(value):
-        raise ValidationFailed(
-            _("统一社会信用代码不正确：应为 18 位，且校验位符合国家标准 GB 32100-2015。"),
-            code="invalid_credit_code",
-            detail={"field": field, "value": value},
-        )
+def _with_field(error: ValidationFailed, field: str, value: str) -> ValidationFailed:
+    detail = dict(error.detail) if isinstance(error.detail, dict) else {}
+    detail.update(field=field, value=value)
+    return ValidationFailed(error.message, code=error.code, detail=detail)
 
 
 def check_email(value: str, *, field: str = "email") -> None:

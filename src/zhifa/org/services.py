@@ -25,7 +25,7 @@ adds nothing).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any, TypedDict, TypeVar, Unpack
 
@@ -242,26 +242,38 @@ def _lock(model: type[M], pk: Any) -> M:
     return model._default_manager.select_for_update().get(pk=pk)
 
 
-def _clean_value(value: Any) -> Any:
-    return rules.normalise_text(value) if isinstance(value, str) else value
+# Text fields stored in a normal form, so that the same value written differently is no change.
+_NORMALISERS: dict[str, Callable[[str], str]] = {
+    "phone": rules.clean_phone,
+    "credit_code": rules.clean_credit_code,
+    "name": rules.normalise_text,
+}
+
+
+def _clean_value(name: str, value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    return _NORMALISERS.get(name, rules.normalise_text)(value)
+
+
+def _differs(obj: models.Model, name: str, raw: Any) -> bool:
+    """Would setting ``name`` to ``raw`` (in its normal form) change ``obj``?"""
+    value = _clean_value(name, raw)
+    field = obj._meta.get_field(name)
+    if isinstance(field, models.ForeignKey):
+        return bool(getattr(obj, field.attname) != (value.pk if value is not None else None))
+    return bool(getattr(obj, name) != value)
 
 
 def _apply(obj: models.Model, changes: Mapping[str, Any], allowed: frozenset[str]) -> list[str]:
-    """Set the changed fields on ``obj``; return the names of those that really changed."""
+    """Set the changed fields on ``obj`` (in their normal form); return the names of those that
+    really changed."""
     changed: list[str] = []
     for name, raw in changes.items():
         if name not in allowed:
             raise TypeError(f"{type(obj).__name__} has no editable field {name!r}")
-        value = _clean_value(raw)
-        field = obj._meta.get_field(name)
-        if isinstance(field, models.ForeignKey):
-            current = getattr(obj, field.attname)
-            new = value.pk if value is not None else None
-        else:
-            current = getattr(obj, name)
-            new = value
-        if current != new:
-            setattr(obj, name, value)
+        if _differs(obj, name, raw):
+            setattr(obj, name, _clean_value(name, raw))
             changed.append(name)
     return changed
 
@@ -307,7 +319,6 @@ def _validate_government(government: Government) -> None:
     _check_choice(government.level, Government.Level, field="level")
     rules.check_division_code(government.division_code)
     rules.check_post_code(government.post_code)
-    rules.check_phone(government.phone)
     rules.check_email(government.email)
     rules.check_website(government.website)
     parent = government.parent
@@ -390,9 +401,7 @@ _AGENCY_FIELDS = frozenset(AgencyChanges.__annotations__)
 def _validate_agency(agency: Agency) -> None:
     rules.require_text(agency.name, field="name", label=_("名称"))
     _check_choice(agency.kind, Agency.Kind, field="kind")
-    rules.check_credit_code(agency.credit_code)
     rules.check_post_code(agency.post_code)
-    rules.check_phone(agency.phone)
     rules.check_email(agency.email)
     rules.check_website(agency.website)
     rules.check_entrustment(
@@ -452,7 +461,12 @@ def agency_update(
     with transaction.atomic():
         agency = _lock(Agency, agency.pk)
         _require_actor(actor)
-        if _AGENCY_STATUS_FIELDS & changes.keys() and not _is_system_admin(actor):
+        changing_status = [
+            name
+            for name in _AGENCY_STATUS_FIELDS & changes.keys()
+            if _differs(agency, name, changes[name])  # type: ignore[literal-required]
+        ]
+        if changing_status and not _is_system_admin(actor):
             _require_system_admin(actor)
         if not _is_system_admin(actor):
             _require_agency_head(actor, agency)
@@ -555,7 +569,6 @@ def _person_agency_ids(person: Person) -> set[int]:
 
 def _validate_person(person: Person) -> None:
     rules.require_text(person.name, field="name", label=_("姓名"))
-    rules.check_phone(person.phone)
 
 
 def person_create(
@@ -580,7 +593,7 @@ def person_create(
         person = Person(
             government=government,
             name=rules.normalise_person_name(name),
-            phone=rules.normalise_text(phone),
+            phone=rules.clean_phone(phone),
             is_synthetic=is_synthetic,
         )
         _validate_person(person)
