@@ -218,3 +218,26 @@ def test_the_sweep_removes_leftover_staging_files_but_keeps_live_uploads__R34(
     removed = services.sweep_staging(older_than_seconds=3600)
     assert removed == [orphan.name]
     assert live.exists()
+
+
+def test_ledger_verify_blobs_names_a_flipped_bit_in_an_evidence_file__R34(world: World) -> None:
+    from zhifa.ledger.verify import verify_ledger
+
+    evidence = services.evidence_register_file(
+        actor=world.actor(world.officer_user),
+        agency=world.agency,
+        file=ContentFile(mp4_bytes(8000, seed=11)),
+        metadata=meta(),
+    )
+    clean = verify_ledger(blobs=True, mirror=None)
+    assert clean.ok, clean.lines()
+    assert clean.blobs >= 1
+    storage = blobs.get_storage()
+    path = Path(storage.path(blobs.blob_name(evidence.blob_id)))  # type: ignore[attr-defined]
+    os.chmod(path, 0o600)
+    data = bytearray(path.read_bytes())
+    data[4321] ^= 0x04
+    path.write_bytes(bytes(data))
+    report = verify_ledger(blobs=True, mirror=None)
+    assert not report.ok
+    assert any(evidence.blob_id in line for line in report.lines())

@@ -232,3 +232,16 @@ def sweep_staging(*, keep: set[str], older_than_seconds: float) -> list[str]:
         entry.unlink(missing_ok=True)
         removed.append(entry.name)
     return removed
+
+
+class EvidenceBlobSource:
+    """The evidence store as a ``zhifa.ledger.blobs.BlobSource``: every registered blob, read
+    from whichever backend is configured."""
+
+    name = "evidence"
+
+    def blobs(self) -> Iterator[Any]:
+        from zhifa.ledger.blobs import StoredBlob
+
+        for sha256, opener in iter_blobs():
+            yield StoredBlob(sha256, f"evidence:{blob_name(sha256)}", opener)  # type: ignore[arg-type]

@@ -30,6 +30,7 @@ from zhifa.evidence import blobs, rules
 from zhifa.evidence.models import (
     Blob,
     Confidentiality,
+    CopyRequest,
     Derivative,
     Device,
     Evidence,
@@ -853,3 +854,103 @@ def sweep_staging(*, older_than_seconds: float = 3600) -> list[str]:
         ).values_list("pk", flat=True)
     }
     return blobs.sweep_staging(keep=live, older_than_seconds=older_than_seconds)
+
+
+# --- copies for a party (R-32) -------------------------------------------------------------------
+
+
+def copy_request_create(
+    *,
+    actor: Actor,
+    agency: Agency,
+    party_name: str,
+    party_reason: str,
+    evidence_ids: list[int],
+) -> CopyRequest:
+    """Record a party's request for copies of records of ``agency``."""
+    with transaction.atomic():
+        _require_staff(actor, agency, UPLOADER_ROLES)
+        if not party_name.strip() or not party_reason.strip():
+            raise ValidationFailed(_("请填写申请人和申请事由。"))
+        items = list(Evidence.objects.filter(pk__in=evidence_ids, agency=agency))
+        if not items or len(items) != len(set(evidence_ids)):
+            raise ValidationFailed(_("申请复制的记录不存在或不属于本执法主体。"))
+        request = CopyRequest.objects.create(
+            agency=agency,
+            party_name=party_name.strip(),
+            party_reason=party_reason.strip(),
+            requested_by=actor.user,
+            requested_at=clock.now(),
+        )
+        request.items.set(items)
+        ledger_append(
+            actor=actor.ledger_actor,
+            action="evidence.copy.request",
+            obj=request,
+            reason=party_reason,
+        )
+    return request
+
+
+def copy_request_decide(
+    *, actor: Actor, request: CopyRequest, approve: bool, reason: str
+) -> CopyRequest:
+    """The agency head approves or refuses the request (R-32)."""
+    with transaction.atomic():
+        request = (
+            CopyRequest.objects.select_for_update().select_related("agency").get(pk=request.pk)
+        )
+        _require_staff(actor, request.agency, (Role.AGENCY_HEAD,))
+        if request.state != CopyRequest.State.REQUESTED:
+            raise Conflict(_("该申请已经审批。"))
+        if not approve and not reason.strip():
+            raise ValidationFailed(_("不予批准的，请说明理由。"))
+        request.state = CopyRequest.State.APPROVED if approve else CopyRequest.State.REFUSED
+        request.decided_by = actor.user
+        request.decided_at = clock.now()
+        request.decision_reason = reason.strip()
+        request.save(update_fields=["state", "decided_by", "decided_at", "decision_reason"])
+        ledger_append(
+            actor=actor.ledger_actor,
+            action="evidence.copy.approve" if approve else "evidence.copy.refuse",
+            obj=request,
+            reason=reason,
+        )
+    return request
+
+
+def copy_request_export(*, actor: Actor, request: CopyRequest) -> Blob:
+    """Build the approved request's package (stored as a blob itself) and mark it made."""
+    from zhifa.evidence import export
+
+    request = CopyRequest.objects.select_related("agency").get(pk=request.pk)
+    _require_staff(actor, request.agency, UPLOADER_ROLES)
+    if request.state == CopyRequest.State.EXPORTED and request.package_id:
+        return Blob.objects.get(pk=request.package_id)
+    if request.state != CopyRequest.State.APPROVED:
+        raise Conflict(_("复制申请经负责人批准后才能制作复制件。"))
+    fd, tmp = blobs.new_staging_file("export-")
+    os.close(fd)
+    try:
+        export.build_package(request, tmp)
+        with tmp.open("rb") as handle:
+            sha256, size = blobs.sha256_of_file(handle)
+        blobs.get_storage().put_staged(tmp, sha256=sha256, size=size)
+        with transaction.atomic():
+            locked = CopyRequest.objects.select_for_update().get(pk=request.pk)
+            if locked.state != CopyRequest.State.APPROVED:
+                raise Conflict(_("复制申请的状态已改变。"))
+            zip_type = MediaType("zip", "application/zip", "document", "zip")
+            blob = _blob_row(actor=actor, sha256=sha256, size=size, media=zip_type, at=clock.now())
+            locked.state = CopyRequest.State.EXPORTED
+            locked.package = blob
+            locked.save(update_fields=["state", "package"])
+            ledger_append(
+                actor=actor.ledger_actor,
+                action="evidence.copy.export",
+                obj=locked,
+                blob_sha256=sha256,
+            )
+    finally:
+        tmp.unlink(missing_ok=True)
+    return blob
