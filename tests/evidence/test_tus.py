@@ -236,3 +236,71 @@ def test_form_upload_of_a_small_photo(world: World, live_server: Any) -> None:
     assert response.status == 201, payload
     assert payload["sha256"] == hashlib.sha256(data).hexdigest()
     assert payload["kind"] == "photo" and payload["original_name"] == "p.jpg"
+
+
+def _token(world: World, agency: Any, scopes: list[str]) -> str:
+    from zhifa.accounts.models import User
+    from zhifa.accounts.services import token_create
+
+    admin = User.objects.create_user(
+        username=f"sysadmin-{len(scopes)}-{agency.pk}", password="x-Admin-12345"
+    )
+    admin.admin_role = User.AdminRole.SYSTEM
+    admin.save(update_fields=["admin_role"])
+    _token_row, plaintext = token_create(
+        actor=admin, name="执法记录仪工作站", agency=agency, scopes=scopes
+    )
+    return plaintext
+
+
+def test_a_body_camera_station_uploads_with_its_api_token__R3_R30(
+    world: World, live_server: Any
+) -> None:
+    from zhifa.evidence.models import Device
+    from zhifa.evidence.services import device_register
+
+    device = device_register(
+        actor=world.actor(world.head_user),
+        agency=world.agency,
+        kind=Device.Kind.BODY_CAMERA,
+        serial="DSJ-2026-0001",
+        holder=world.officer,
+    )
+    token = _token(world, world.agency, ["evidence:upload"])
+    machine = TusClient(live_server.url, headers={"Authorization": f"Bearer {token}"})
+    data = mp4_bytes(400_000, seed=31)
+    created = machine.create(len(data), meta(device=str(device.pk)))
+    assert created.status == 201, created.body
+    reply = machine.patch(TusClient.path_of(created), 0, data)
+    assert reply.status == 204
+    evidence = Evidence.objects.get(pk=int(reply.headers["zhifa-evidence-id"]))
+    assert evidence.device_id == device.pk
+    assert evidence.officer_id == world.officer.pk  # the device's holder
+    assert evidence.uploaded_by_id is None and evidence.uploaded_via.startswith("token:")
+    event = LedgerEvent.objects.get(action="evidence.item.register")
+    assert event.actor == evidence.uploaded_via and event.blob_sha256 == evidence.blob_id
+
+
+def test_a_token_without_the_upload_scope_or_for_another_agency_is_refused__R3(
+    world: World, live_server: Any
+) -> None:
+    data = mp4_bytes(1000, seed=32)
+    wrong_scope = _token(world, world.agency, ["ledger:read"])
+    reply = TusClient(live_server.url, headers={"Authorization": f"Bearer {wrong_scope}"}).create(
+        len(data), meta()
+    )
+    assert reply.status in (401, 403)  # the token is refused (and logged by accounts)
+    other = _token(world, world.other_agency, ["evidence:upload"])
+    machine = TusClient(live_server.url, headers={"Authorization": f"Bearer {other}"})
+    from zhifa.evidence.models import Device
+    from zhifa.evidence.services import device_register
+
+    device = device_register(
+        actor=world.actor(world.head_user),
+        agency=world.agency,
+        kind=Device.Kind.HANDHELD_TERMINAL,
+        serial="ZD-7",
+    )
+    reply = machine.create(len(data), meta(device=str(device.pk)))
+    assert reply.status == 422  # another agency's device is not this token's agency's
+    assert Upload.objects.count() == 0

@@ -18,6 +18,7 @@ from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 from ninja.security import django_auth
 
+from zhifa.accounts.auth import ApiTokenAuth
 from zhifa.accounts.models import ApiToken
 from zhifa.core.errors import DomainError, NotFound, ValidationFailed
 from zhifa.evidence import blobs, selectors, services, tus
@@ -26,7 +27,7 @@ from zhifa.evidence.services import Actor
 from zhifa.org.models import Agency
 
 router = Router(tags=["evidence"])
-UPLOAD_AUTH = [django_auth]
+UPLOAD_AUTH = [ApiTokenAuth(scope=services.UPLOAD_SCOPE), django_auth]
 
 
 def actor_of(request: HttpRequest) -> Actor:
