@@ -57,6 +57,13 @@ def test_untouched_ledger_verifies__R34() -> None:
     assert "账本完整" in output
 
 
+def test_text_that_json_must_escape_verifies__R34() -> None:
+    government = government_create(actor='token:"引号\\反斜杠\n', name="转义乡")
+    government_update(actor="token:\u2028行分隔", government=government, phone="1")
+    checkpoint_sign()
+    assert verify_ledger().problems == []
+
+
 def test_edited_event_is_named__R34(attacker: None) -> None:
     make_log(5)
     checkpoint_sign()
@@ -112,8 +119,8 @@ def test_truncated_log_is_caught_by_the_checkpoints__R34(attacker: None) -> None
     make_log(8)
     checkpoint_sign()
     mirror_checkpoints()
-    # The attacker removes the last three events, their nodes, rewinds the head, and deletes
-    # the database's checkpoints too: the mirrored checkpoint still holds the truth.
+    # The attacker removes the last three events and their nodes, and deletes the database's
+    # checkpoints too: the mirrored checkpoint still holds the truth.
     raw("DELETE FROM ledger_version WHERE event_id >= 5")
     raw("DELETE FROM ledger_ledgerevent WHERE seq >= 5")
     raw("DELETE FROM ledger_ledgernode WHERE id >= %s", [merkle.node_count(5)])

@@ -255,6 +255,20 @@ def node_id(level: int, index: int) -> int:
     return last_leaf - last_leaf.bit_count() + level - 1
 
 
+def node_position(node_id_: int) -> NodeKey:
+    """The ``(level, index)`` of the stored node at position ``node_id_`` (inverse of
+    :func:`node_id`): the leaf ``j`` that completed it is found by bisection on ``node_count``."""
+    low, high = 0, 2 * node_id_ + 2
+    while low < high:  # the first leaf j with node_count(j + 1) > node_id_
+        middle = (low + high) // 2
+        if node_count(middle + 1) > node_id_:
+            high = middle
+        else:
+            low = middle + 1
+    level = node_id_ - node_count(low) + 1
+    return level, ((low + 1) >> level) - 1
+
+
 def node_count(size: int) -> int:
     """How many perfect subtrees of level ≥ 1 a tree of ``size`` leaves holds."""
     return size - size.bit_count()

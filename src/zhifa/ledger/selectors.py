@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from zhifa.core.errors import NotFound, ValidationFailed
 from zhifa.ledger import merkle
 from zhifa.ledger.models import Checkpoint, LedgerEvent, LedgerHead
-from zhifa.ledger.services import leaf_data, stored_proof, stored_root
+from zhifa.ledger.services import leaf_data, stored_ranges
 
 MAX_ENTRIES = 1000
 
@@ -68,9 +68,9 @@ def inclusion_proof(index: int, size: int) -> InclusionProof:
     _check_size(size)
     if not 0 <= index < size:
         raise ValidationFailed(_("序号必须小于树大小。"))
-    proof = stored_proof(merkle.inclusion_ranges(index, size))
-    leaf = stored_proof([(index, index + 1)])[0]
-    return InclusionProof(index, size, leaf, stored_root(size), proof)
+    *proof, leaf = stored_ranges([*merkle.inclusion_ranges(index, size), (index, index + 1)])
+    root = merkle.root_from_inclusion_proof(index, size, leaf, proof)
+    return InclusionProof(index, size, leaf, root, proof)
 
 
 @dataclass(frozen=True)
@@ -87,8 +87,9 @@ def consistency_proof(first: int, second: int) -> ConsistencyProof:
     _check_size(second)
     if not 0 < first <= second:
         raise ValidationFailed(_("要求 0 < first ≤ second。"))
-    proof = [] if first == second else stored_proof(merkle.consistency_ranges(first, second))
-    return ConsistencyProof(first, second, stored_root(first), stored_root(second), proof)
+    ranges = [] if first == second else merkle.consistency_ranges(first, second)
+    *proof, first_root, second_root = stored_ranges([*ranges, (0, first), (0, second)])
+    return ConsistencyProof(first, second, first_root, second_root, proof)
 
 
 def object_events(object_type: str, object_id: str) -> list[LedgerEvent]:

@@ -30,7 +30,6 @@ from zhifa.ledger.models import (
     LedgerHead,
     LedgerNode,
     MirrorCursor,
-    Version,
 )
 
 LEAF_VERSION = canonical.LEAF_VERSION
@@ -134,6 +133,30 @@ def split_frontier(raw: bytes | memoryview, size: int) -> list[bytes]:
     return [data[i : i + 32] for i in range(0, len(data), 32)]
 
 
+_INSERT_EVENT = (
+    "INSERT INTO ledger_ledgerevent (seq, recorded_at, actor, action, object_type, object_id, "
+    "content_sha256, blob_sha256, leaf_hash) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
+)
+_INSERT_VERSION = "INSERT INTO ledger_version (event_id, content, reason) VALUES (%s, %s, %s)"
+_INSERT_NODE = "INSERT INTO ledger_ledgernode (id, hash) VALUES (%s, %s)"
+_UPDATE_HEAD = "UPDATE ledger_ledgerhead SET size = %s, frontier = %s WHERE id = 1"
+_SELECT_HEAD = "SELECT size, frontier FROM ledger_ledgerhead WHERE id = 1"
+_SELECT_HEAD_FOR_UPDATE = _SELECT_HEAD + " FOR UPDATE"
+
+
+def _lock_head_row(connection: Any) -> tuple[int, bytes]:
+    """Size and frontier of the head row, locked (SQLite's IMMEDIATE transaction already holds
+    the database's write lock)."""
+    query = _SELECT_HEAD_FOR_UPDATE if connection.features.has_select_for_update else _SELECT_HEAD
+    with connection.cursor() as cursor:
+        cursor.execute(query)
+        row = cursor.fetchone()
+    if row is None:
+        head = lock_head()
+        return head.size, bytes(head.frontier)
+    return int(row[0]), bytes(row[1])
+
+
 def lock_head() -> LedgerHead:
     """The head row, locked until the transaction ends (created once, the first time)."""
     try:
@@ -162,9 +185,9 @@ def ledger_append(
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("ledger_append must run inside the service's transaction")
     content = stored_snapshot(obj)
-    head = lock_head()
-    size = head.size
-    frontier = split_frontier(head.frontier, size)
+    connection = transaction.get_connection()
+    size, raw_frontier = _lock_head_row(connection)
+    frontier = split_frontier(raw_frontier, size)
     event = LedgerEvent(
         seq=size,
         recorded_at=clock.now(),
@@ -178,16 +201,33 @@ def ledger_append(
     leaf = merkle.leaf_hash(leaf_data(event))
     event.leaf_hash = leaf.hex()
     frontier, completed = merkle.append_leaf(frontier, size, leaf)
-    event.save(force_insert=True)
-    Version.objects.create(event=event, content=content, reason=reason)
-    if completed:
-        first = merkle.node_count(size)
-        LedgerNode.objects.bulk_create(
-            [LedgerNode(id=first + offset, hash=value) for offset, value in enumerate(completed)]
+    ops = connection.ops
+    first = merkle.node_count(size)
+    # Plain SQL on the ledger's own tables: the append runs in every write of the system.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _INSERT_EVENT,
+            [
+                event.seq,
+                ops.adapt_datetimefield_value(event.recorded_at),
+                event.actor,
+                event.action,
+                event.object_type,
+                event.object_id,
+                event.content_sha256,
+                event.blob_sha256,
+                event.leaf_hash,
+            ],
         )
-    head.size = size + 1
-    head.frontier = b"".join(frontier)
-    head.save(update_fields=["size", "frontier"])
+        cursor.execute(_INSERT_VERSION, [event.seq, ops.adapt_json_value(content, None), reason])
+        if completed:
+            cursor.executemany(
+                _INSERT_NODE,
+                [(first + offset, value) for offset, value in enumerate(completed)],
+            )
+        cursor.execute(_UPDATE_HEAD, [size + 1, b"".join(frontier)])
+    event._state.adding = False
+    event._state.db = connection.alias
     return event
 
 
@@ -215,10 +255,15 @@ def subtree_hashes(keys_: list[merkle.NodeKey]) -> dict[merkle.NodeKey, bytes]:
     return found
 
 
-def stored_proof(ranges: list[merkle.Range]) -> list[bytes]:
+def stored_ranges(ranges: list[merkle.Range]) -> list[bytes]:
+    """The hashes of several leaf ranges at once (one batch of reads for all of them)."""
     covers = [merkle.perfect_cover(start, end) for start, end in ranges]
-    hashes = subtree_hashes([key for cover in covers for key in cover])
+    hashes = subtree_hashes(list({key for cover in covers for key in cover}))
     return [merkle.fold_cover([hashes[key] for key in cover]) for cover in covers]
+
+
+def stored_proof(ranges: list[merkle.Range]) -> list[bytes]:
+    return stored_ranges(ranges)
 
 
 def stored_root(size: int) -> bytes:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,7 +32,7 @@ from django.utils.translation import gettext as _
 
 from zhifa.ledger import blobs as blob_store
 from zhifa.ledger import canonical, keys, merkle, note
-from zhifa.ledger.models import Checkpoint, LedgerHead, Version
+from zhifa.ledger.models import Checkpoint, LedgerEvent, LedgerHead, Version
 from zhifa.ledger.services import is_deletion, snapshot_fields, snapshot_values
 
 PAGE = 5000
@@ -92,6 +91,8 @@ def _object_label(object_type: str, object_id: str) -> str:
     return f"{object_type}:{object_id}"
 
 
+# The events in keyset pages, the instant already in its canonical text where SQL can write it.
+# (Writing the whole leaf in SQL was measured: slower than formatting it here, on both databases.)
 _EVENTS_SQL = {
     "postgresql": (
         "SELECT seq, to_char(recorded_at AT TIME ZONE 'UTC', "
@@ -99,8 +100,10 @@ _EVENTS_SQL = {
         "content_sha256, blob_sha256, leaf_hash FROM ledger_ledgerevent "
         "WHERE seq >= %s ORDER BY seq LIMIT %s"
     ),
+    # Django keeps UTC in SQLite as "YYYY-MM-DD HH:MM:SS[.ffffff]".
     "sqlite": (
-        "SELECT seq, CAST(recorded_at AS TEXT), actor, action, object_type, object_id, "
+        "SELECT seq, replace(recorded_at, ' ', 'T') || CASE WHEN length(recorded_at) = 19 "
+        "THEN '.000000Z' ELSE 'Z' END, actor, action, object_type, object_id, "
         "content_sha256, blob_sha256, leaf_hash FROM ledger_ledgerevent "
         "WHERE seq >= %s ORDER BY seq LIMIT %s"
     ),
@@ -110,82 +113,155 @@ _EVENTS_SQL = {
         "WHERE seq >= %s ORDER BY seq LIMIT %s"
     ),
 }
+_NODES_SQL = "SELECT id, hash FROM ledger_ledgernode WHERE id >= %s AND id < %s ORDER BY id"
+_NODES_BEYOND_SQL = "SELECT count(*) FROM ledger_ledgernode WHERE id >= %s"
+_EVENTS_BEYOND_SQL = "SELECT count(*) FROM ledger_ledgerevent WHERE seq >= %s"
+_LAST_EVENTS_SQL = (
+    "SELECT e.object_type, e.object_id, e.seq, e.content_sha256, e.action "
+    "FROM ledger_ledgerevent e JOIN (SELECT object_type, object_id, max(seq) AS seq "
+    "FROM ledger_ledgerevent GROUP BY object_type, object_id) m ON e.seq = m.seq"
+)
+_BLOBS_SQL = (
+    "SELECT blob_sha256, min(seq) FROM ledger_ledgerevent WHERE blob_sha256 <> '' "
+    "GROUP BY blob_sha256"
+)
 
 
-class _Instant:
-    """Turns a ``recorded_at`` value as the database driver returns it into canonical text."""
-
-    def __init__(self, vendor: str) -> None:
-        self.vendor = vendor
-
-    def sql(self) -> str:
-        """The events query; PostgreSQL writes the canonical instant itself, SQLite's text is
-        converted by :meth:`__call__`."""
-        return _EVENTS_SQL.get(self.vendor, _EVENTS_SQL[""])
-
-    def __call__(self, value: Any) -> str:
-        if isinstance(value, datetime):
-            if value.tzinfo is None:
-                value = value.replace(tzinfo=UTC)
-            return canonical.instant(value)
-        text = str(value)
-        if self.vendor == "postgresql":
-            return text
-        # SQLite keeps UTC as "YYYY-MM-DD HH:MM:SS[.ffffff]".
-        if len(text) == 19:
-            return f"{text[:10]}T{text[11:19]}.000000Z"
-        if len(text) == 26 and text[19] == ".":
-            return f"{text[:10]}T{text[11:26]}Z"
-        return "!" + text  # not a form the ORM writes: the leaf cannot match
+def _instant_text(value: Any) -> str:
+    """A ``recorded_at`` the query could not turn into text (another database)."""
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return canonical.instant(value)
+    return str(value)
 
 
-def _pages(sql: str, page: int, using: str) -> Iterator[list[tuple[Any, ...]]]:
-    """Keyset pages of ``sql`` (which takes the lower bound and the limit)."""
-    lower = 0
-    with connections[using].cursor() as cursor:
+@dataclass
+class _Scan:
+    roots: dict[int, bytes] = field(default_factory=dict)
+    frontier: list[bytes] = field(default_factory=list)
+    size: int = 0
+    next_seq: int = 0
+    hashed: int = 0
+    calls: int = 0
+    nodes_read: int = 0
+
+
+def _scan_events(report: Report, wanted_roots: set[int], using: str) -> _Scan:
+    """Read every event in order, recompute its leaf, rebuild the tree, compare page by page
+    with the recorded leaf hashes and the stored nodes. The hot loop of ``verify``."""
+    connection = connections[using]
+    sql = _EVENTS_SQL.get(connection.vendor, _EVENTS_SQL[""])
+    text_ready = connection.vendor in _EVENTS_SQL
+    scan = _Scan()
+    frontier = scan.frontier
+    template = canonical.LEAF_TEMPLATE
+    encode = canonical.encode_string
+    version = canonical.LEAF_VERSION
+    sha256 = hashlib.sha256
+    size = next_seq = node_next = 0
+    tree_intact = True
+    with connection.cursor() as cursor:
+        lower = 0
         while True:
-            cursor.execute(sql, [lower, page])
+            cursor.execute(sql, [lower, PAGE])
             rows = cursor.fetchall()
             if not rows:
-                return
-            yield rows
-            if len(rows) < page:
-                return
-            lower = int(rows[-1][0]) + 1
+                break
+            if rows[0][0] != next_seq or rows[-1][0] - rows[0][0] != len(rows) - 1:
+                for row in rows:
+                    if row[0] != next_seq:
+                        report.add(
+                            Problem(
+                                "event_missing",
+                                _("序号 %(first)d 至 %(last)d 的事件缺失（被删除）。")
+                                % {"first": next_seq, "last": row[0] - 1},
+                                event=next_seq,
+                            )
+                        )
+                        tree_intact = False
+                    next_seq = row[0] + 1
+            next_seq = rows[-1][0] + 1
+            datas = [
+                (
+                    template
+                    % (
+                        encode(action),
+                        encode(actor),
+                        at if text_ready else _instant_text(at),
+                        encode(blob) if blob else "null",
+                        encode(object_id),
+                        seq,
+                        encode(content),
+                        encode(object_type),
+                        version,
+                    )
+                ).encode("utf-8")
+                for seq, at, actor, action, object_type, object_id, content, blob, _leaf in rows
+            ]
+            leaves: list[bytes] = []
+            completed: list[bytes] = []
+            page_first_node = node_next
+            for data in datas:
+                current = sha256(b"\x00" + data).digest()
+                leaves.append(current)
+                j = size
+                while j & 1:
+                    current = sha256(b"\x01" + frontier.pop() + current).digest()
+                    completed.append(current)
+                    j >>= 1
+                frontier.append(current)
+                size += 1
+                if size in wanted_roots:
+                    scan.roots[size] = merkle.frontier_root(frontier)
+            scan.hashed += sum(map(len, datas)) + len(rows) + 65 * len(completed)
+            scan.calls += len(rows) + len(completed)
+            node_next += len(completed)
+            if b"".join(leaves).hex() != "".join([row[8] for row in rows]):
+                for row, leaf in zip(rows, leaves, strict=True):
+                    if leaf.hex() != row[8]:
+                        report.add(
+                            Problem(
+                                "event_altered",
+                                _(
+                                    "由事件行重新计算的叶哈希与记录的叶哈希不同："
+                                    "事件在写入后被修改或调换。"
+                                ),
+                                event=row[0],
+                                object=_object_label(row[4], row[5]),
+                            )
+                        )
+            if tree_intact and completed:
+                cursor.execute(_NODES_SQL, [page_first_node, node_next])
+                stored = cursor.fetchall()
+                scan.nodes_read += len(stored)
+                if len(stored) != len(completed) or b"".join(
+                    [row[1] for row in stored]
+                ) != b"".join(completed):
+                    found = {int(node_id): bytes(value) for node_id, value in stored}
+                    for offset, value in enumerate(completed):
+                        node_id = page_first_node + offset
+                        if found.get(node_id) != value:
+                            level, index = merkle.node_position(node_id)
+                            report.add(
+                                Problem(
+                                    "node_altered",
+                                    _("覆盖事件 %(range)s 的树节点与重新计算的不同或缺失。")
+                                    % {"range": _node_label(level, index)},
+                                )
+                            )
+            lower = next_seq
+            if len(rows) < PAGE:
+                break
+    scan.size, scan.next_seq = size, next_seq
+    return scan
 
 
-class _StoredNodes:
-    """The stored node hashes, read page by page in id order (ids are dense)."""
-
-    def __init__(self, using: str) -> None:
-        self.using = using
-        self.base = 0
-        self.page: list[bytes | None] = []
-        self.extra: list[int] = []
-        self.read = 0
-
-    def _load(self, start: int) -> None:
-        self.base = start
-        self.page = [None] * PAGE
-        with connections[self.using].cursor() as cursor:
-            cursor.execute(
-                "SELECT id, hash FROM ledger_ledgernode WHERE id >= %s AND id < %s",
-                [start, start + PAGE],
-            )
-            for node_id, value in cursor.fetchall():
-                self.page[node_id - start] = bytes(value)
-                self.read += 1
-
-    def get(self, node_id: int) -> bytes | None:
-        if not self.base <= node_id < self.base + len(self.page):
-            self._load(node_id - node_id % PAGE)
-        return self.page[node_id - self.base]
-
-    def count_beyond(self, last_id: int) -> int:
-        with connections[self.using].cursor() as cursor:
-            cursor.execute("SELECT count(*) FROM ledger_ledgernode WHERE id >= %s", [last_id])
-            row = cursor.fetchone()
-        return int(row[0]) if row else 0
+def _count(sql: str, params: list[Any], using: str) -> int:
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return int(row[0]) if row else 0
 
 
 def _node_label(node_id_level: int, index: int) -> str:
@@ -198,8 +274,6 @@ def verify_ledger(
 ) -> Report:
     """Check the whole ledger; see the module documentation."""
     report = Report()
-    connection = connections[using]
-    instant = _Instant(connection.vendor)
     verifier = keys.verifier()
     origin = keys.origin()
 
@@ -264,93 +338,20 @@ def verify_ledger(
     wanted_roots |= {size for size, root in mirrored.items() if root}
 
     # Events, leaves, tree.
-    roots: dict[int, bytes] = {}
-    last_event: dict[tuple[str, str], tuple[int, str, str]] = {}
-    recorded_blobs: dict[str, int] = {}
-    frontier: list[bytes] = []
-    nodes = _StoredNodes(using)
-    size = 0  # rows read: the leaves of the rebuilt tree
-    next_seq = 0  # the sequence number the next row must carry
-    tree_intact = True
-    template = canonical.LEAF_TEMPLATE
-    encode = canonical.encode_string
-    version = canonical.LEAF_VERSION
-    sha256 = hashlib.sha256
-    hashed = 0
-    calls = 0
-    for rows in _pages(instant.sql(), PAGE, using):
-        for seq, at, actor, action, object_type, object_id, content, blob, stored in rows:
-            if seq != next_seq:
-                missing = (next_seq, seq - 1)
-                report.add(
-                    Problem(
-                        "event_missing",
-                        _("序号 %(first)d 至 %(last)d 的事件缺失（被删除）。")
-                        % {"first": missing[0], "last": missing[1]},
-                        event=missing[0],
-                    )
-                )
-                tree_intact = False
-            data = (
-                template
-                % (
-                    encode(action),
-                    encode(actor),
-                    instant(at),
-                    encode(blob) if blob else "null",
-                    encode(object_id),
-                    seq,
-                    encode(content),
-                    encode(object_type),
-                    version,
-                )
-            ).encode("utf-8")
-            hashed += len(data) + 1
-            leaf = sha256(b"\x00" + data).digest()
-            if leaf.hex() != stored:
-                report.add(
-                    Problem(
-                        "event_altered",
-                        _("由事件行重新计算的叶哈希与记录的叶哈希不同：事件在写入后被修改或调换。"),
-                        event=seq,
-                        object=_object_label(object_type, object_id),
-                    )
-                )
-            current = leaf
-            j = size
-            level = 0
-            while j & 1:
-                current = sha256(b"\x01" + frontier.pop() + current).digest()
-                calls += 1
-                level += 1
-                j >>= 1
-                if tree_intact:
-                    index = (size >> level) if level else size
-                    node_id = merkle.node_count(size) + level - 1
-                    if nodes.get(node_id) != current:
-                        report.add(
-                            Problem(
-                                "node_altered",
-                                _("覆盖事件 %(range)s 的树节点与重新计算的不同或缺失。")
-                                % {"range": _node_label(level, index)},
-                            )
-                        )
-            frontier.append(current)
-            size += 1
-            next_seq = seq + 1
-            last_event[(object_type, object_id)] = (seq, content, action)
-            if blob:
-                recorded_blobs.setdefault(blob, seq)
-            if size in wanted_roots:
-                roots[size] = merkle.frontier_root(frontier)
+    scan = _scan_events(report, wanted_roots, using)
+    roots, frontier, size, next_seq = scan.roots, scan.frontier, scan.size, scan.next_seq
+    hashed = scan.hashed
+    calls = scan.calls
     report.events = size
-    report.nodes = nodes.read
-    hashed += 65 * merkle.node_count(size)
-    calls += size
+    report.nodes = scan.nodes_read
 
-    expected_nodes = merkle.node_count(size)
-    extra = nodes.count_beyond(expected_nodes)
-    if extra:
+    # Appends may go on while verify runs: what was appended after the scan is not an error.
+    head = LedgerHead.objects.using(using).filter(pk=1).first()
+    head_size = head.size if head else 0
+    head_frontier = bytes(head.frontier) if head else b""
+    later = max(head_size - size, 0)
+    extra = _count(_NODES_BEYOND_SQL, [merkle.node_count(size)], using)
+    if extra > merkle.node_count(size + later) - merkle.node_count(size):
         report.add(
             Problem(
                 "node_extra",
@@ -358,15 +359,14 @@ def verify_ledger(
                 % {"size": size, "extra": extra},
             )
         )
-    head = LedgerHead.objects.using(using).filter(pk=1).first()
-    head_size = head.size if head else 0
-    head_frontier = bytes(head.frontier) if head else b""
-    if head_size != size or head_frontier != b"".join(frontier):
+    if later and _count(_EVENTS_BEYOND_SQL, [size], using) != later:
+        head_size = -head_size  # the head counts events that are not there
+    if head_size < size or (head_size == size and head_frontier != b"".join(frontier)):
         report.add(
             Problem(
                 "head_mismatch",
                 _("账本状态记录的大小 %(head)d 或前沿哈希与 %(size)d 个事件重新计算的结果不同。")
-                % {"head": head_size, "size": size},
+                % {"head": abs(head_size), "size": size},
             )
         )
     signed_heads = [(_("数据库中"), cp, entry[0]) for cp, entry in stored_checkpoints.items()]
@@ -399,9 +399,9 @@ def verify_ledger(
                     )
                 )
 
-    hashed += _verify_objects(report, last_event, using)
+    hashed += _verify_objects(report, using)
     if blobs:
-        hashed += _verify_blobs(report, recorded_blobs)
+        hashed += _verify_blobs(report, using)
     report.hashed_bytes = hashed
     report.hash_calls = calls
     return report
@@ -454,14 +454,87 @@ def _changed_fields(seq: int, current: dict[str, Any], using: str) -> str:
     return ", ".join(names) if names else _("（版本记录与事件摘要也不一致）")
 
 
-def _verify_objects(
-    report: Report, last_event: dict[tuple[str, str], tuple[int, str, str]], using: str
-) -> int:
+LastEvent = tuple[int, str, str]
+"""An object's last event: its sequence number, recorded content hash and action."""
+
+
+def _last_events(using: str) -> dict[str, dict[str, LastEvent]]:
+    by_type: dict[str, dict[str, LastEvent]] = defaultdict(dict)
+    with connections[using].cursor() as cursor:
+        cursor.execute(_LAST_EVENTS_SQL)
+        for object_type, object_id, seq, content_sha256, action in cursor.fetchall():
+            by_type[object_type][object_id] = (int(seq), content_sha256, action)
+    return by_type
+
+
+def _object_problem(
+    label: str, content: dict[str, Any] | None, data: bytes, last: LastEvent | None, using: str
+) -> Problem | None:
+    """What is wrong with one object: its row (``content`` None when the row is gone) against
+    its last event (None when it has none)."""
+    if last is None:
+        if content is None:
+            return None
+        return Problem(
+            "object_unrecorded", _("该行没有任何账本事件：在服务之外被创建。"), object=label
+        )
+    seq, content_sha256, action = last
+    if content is None:
+        if is_deletion(action):
+            return None
+        return Problem(
+            "object_deleted",
+            _("该行已不存在，但最后一个事件（%(action)s）并未记录删除：在服务之外被删除。")
+            % {"action": action},
+            event=seq,
+            object=label,
+        )
+    if is_deletion(action):
+        return Problem(
+            "object_reappeared",
+            _("最后一个事件记录了删除，但该行仍然存在。"),
+            event=seq,
+            object=label,
+        )
+    if hashlib.sha256(data).hexdigest() != content_sha256:
+        return Problem(
+            "object_altered",
+            _("当前内容与最后一个事件记录的摘要不同：在服务之外被修改（字段：%(fields)s）。")
+            % {"fields": _changed_fields(seq, content, using)},
+            event=seq,
+            object=label,
+        )
+    return None
+
+
+def _recheck(
+    model: Any, fields: list[str], object_type: str, object_id: str, using: str
+) -> Problem | None:
+    """Look again at one object that seemed wrong: a service may have changed it, with its
+    event, after the events were read (verify runs while the system works)."""
+    event = (
+        LedgerEvent.objects.using(using)
+        .filter(object_type=object_type, object_id=object_id)
+        .order_by("-seq")
+        .values_list("seq", "content_sha256", "action")
+        .first()
+    )
+    try:
+        pk = model._meta.pk.to_python(object_id)
+    except Exception:  # an id that this model's key cannot hold: the row cannot exist
+        pk = None
+    row = None
+    if pk is not None:
+        row = model._base_manager.using(using).filter(pk=pk).values_list(*fields).first()
+    content = None if row is None else snapshot_values(fields, row)
+    data = b"" if content is None else canonical.dumps(content)
+    last = None if event is None else (int(event[0]), event[1], event[2])
+    return _object_problem(_object_label(object_type, object_id), content, data, last, using)
+
+
+def _verify_objects(report: Report, using: str) -> int:
     hashed = 0
-    by_type: dict[str, dict[str, tuple[int, str, str]]] = defaultdict(dict)
-    for (object_type, object_id), entry in last_event.items():
-        by_type[object_type][object_id] = entry
-    for object_type, recorded in sorted(by_type.items()):
+    for object_type, recorded in sorted(_last_events(using).items()):
         try:
             model = apps.get_model(object_type)
         except (LookupError, ValueError):
@@ -477,6 +550,7 @@ def _verify_objects(
             continue
         fields = snapshot_fields(model)
         seen: set[str] = set()
+        suspects: list[str] = []
         rows = model._base_manager.using(using).order_by("pk").values_list("pk", *fields)
         for row in rows.iterator(chunk_size=2000):
             object_id = str(row[0])
@@ -486,55 +560,28 @@ def _verify_objects(
             data = canonical.dumps(content)
             hashed += len(data)
             last = recorded.get(object_id)
-            label = _object_label(object_type, object_id)
-            if last is None:
-                report.add(
-                    Problem(
-                        "object_unrecorded",
-                        _("该行没有任何账本事件：在服务之外被创建。"),
-                        object=label,
-                    )
-                )
-                continue
-            seq, content_sha256, action = last
-            if is_deletion(action):
-                report.add(
-                    Problem(
-                        "object_reappeared",
-                        _("最后一个事件记录了删除，但该行仍然存在。"),
-                        event=seq,
-                        object=label,
-                    )
-                )
-            elif hashlib.sha256(data).hexdigest() != content_sha256:
-                report.add(
-                    Problem(
-                        "object_altered",
-                        _(
-                            "当前内容与最后一个事件记录的摘要不同：在服务之外被修改（字段：%(fields)s）。"
-                        )
-                        % {"fields": _changed_fields(seq, content, using)},
-                        event=seq,
-                        object=label,
-                    )
-                )
-        for object_id, (seq, _content, action) in sorted(recorded.items()):
-            if object_id not in seen and not is_deletion(action):
-                report.add(
-                    Problem(
-                        "object_deleted",
-                        _(
-                            "该行已不存在，但最后一个事件（%(action)s）并未记录删除：在服务之外被删除。"
-                        )
-                        % {"action": action},
-                        event=seq,
-                        object=_object_label(object_type, object_id),
-                    )
-                )
+            if (
+                last is None
+                or is_deletion(last[2])
+                or (hashlib.sha256(data).hexdigest() != last[1])
+            ):
+                suspects.append(object_id)
+        suspects += [
+            object_id
+            for object_id, (_seq, _sha, action) in recorded.items()
+            if object_id not in seen and not is_deletion(action)
+        ]
+        for object_id in sorted(suspects, key=lambda item: (len(item), item)):
+            problem = _recheck(model, fields, object_type, object_id, using)
+            if problem is not None:
+                report.add(problem)
     return hashed
 
 
-def _verify_blobs(report: Report, recorded: dict[str, int]) -> int:
+def _verify_blobs(report: Report, using: str) -> int:
+    with connections[using].cursor() as cursor:
+        cursor.execute(_BLOBS_SQL)
+        recorded = {sha: int(seq) for sha, seq in cursor.fetchall()}
     hashed = 0
     found: set[str] = set()
     sources = blob_store.blob_sources()
