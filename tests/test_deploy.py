@@ -1,4 +1,4 @@
-"""`zhifa check --deploy` is clean with production settings, and secrets never come from the repo."""
+"""`zhifa check --deploy` is clean with production settings; secrets never come from the repo."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ def _zhifa(
     env.pop("DJANGO_SETTINGS_MODULE", None)
     env.pop("DATABASE_URL", None)
     env.update({"ZHIFA_DATA_DIR": str(tmp_path / "data"), **env_extra})
-    return subprocess.run(  # noqa: S603 (our own CLI, fixed arguments)
+    return subprocess.run(
         [sys.executable, "-m", "zhifa", *args],
         env=env,
         capture_output=True,
