@@ -14,6 +14,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", api.urls),
+    path("staff/evidence/", include("zhifa.evidence.urls")),
     path("staff/", include("zhifa.accounts.urls")),
     path("admin/", admin.site.urls),
     path("integrity/", include("zhifa.ledger.urls")),

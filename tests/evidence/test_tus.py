@@ -304,3 +304,33 @@ def test_a_token_without_the_upload_scope_or_for_another_agency_is_refused__R3(
     reply = machine.create(len(data), meta(device=str(device.pk)))
     assert reply.status == 422  # another agency's device is not this token's agency's
     assert Upload.objects.count() == 0
+
+
+def test_staff_pages_list_readable_records_and_serve_the_upload_client(world: World) -> None:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(user=world.officer_user, name="phone", confirmed=True)
+    client = Client()
+    client.force_login(world.officer_user)
+    session = client.session
+    session["otp_device_id"] = device.persistent_id
+    session.save()
+    page = client.get("/staff/evidence/upload/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "上传音像记录" in html and "evidence/tus-upload.js" in html
+    assert world.agency.name in html
+    listing = client.get("/staff/evidence/")
+    assert listing.status_code == 200 and "音像记录" in listing.content.decode()
+    anonymous = Client().get("/staff/evidence/upload/")
+    assert anonymous.status_code == 302
+
+
+def test_the_upload_script_is_served_by_the_project(world: World) -> None:
+    from django.contrib.staticfiles import finders
+
+    path = finders.find("evidence/tus-upload.js")
+    assert path is not None
+    script = open(path, encoding="utf-8").read()  # noqa: SIM115
+    for header in ("Tus-Resumable", "Upload-Offset", "Upload-Checksum", "Upload-Metadata"):
+        assert header in script

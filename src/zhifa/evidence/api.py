@@ -27,6 +27,29 @@ from zhifa.evidence.services import Actor
 from zhifa.org.models import Agency
 
 router = Router(tags=["evidence"])
+
+
+class EvidenceErrorOut(Schema):
+    """Every refusal: a stable code, a Chinese message, optional detail (field → message)."""
+
+    code: str
+    message: str
+    detail: Any = None
+
+
+READ_ERRORS: dict[int, type[Schema]] = {
+    401: EvidenceErrorOut,
+    403: EvidenceErrorOut,
+    404: EvidenceErrorOut,
+    422: EvidenceErrorOut,
+}
+UPLOAD_ERRORS: dict[int, type[Schema]] = {
+    **READ_ERRORS,
+    400: EvidenceErrorOut,
+    409: EvidenceErrorOut,
+    413: EvidenceErrorOut,
+    415: EvidenceErrorOut,
+}
 UPLOAD_AUTH = [ApiTokenAuth(scope=services.UPLOAD_SCOPE), django_auth]
 
 
@@ -192,7 +215,7 @@ def evidence_out(evidence: Any) -> dict[str, Any]:
     }
 
 
-@router.post("/form", auth=UPLOAD_AUTH, response={201: EvidenceOut})
+@router.post("/form", auth=UPLOAD_AUTH, response={201: EvidenceOut, **UPLOAD_ERRORS})
 def form_upload(
     request: HttpRequest,
     file: UploadedFile = File(...),  # noqa: B008
@@ -277,7 +300,7 @@ class UploadStatus(Schema):
     refused_reason: str
 
 
-@router.get("/{upload_id}", auth=UPLOAD_AUTH, response=UploadStatus)
+@router.get("/{upload_id}", auth=UPLOAD_AUTH, response={200: UploadStatus, **READ_ERRORS})
 def upload_status(request: HttpRequest, upload_id: str) -> dict[str, Any]:
     """The state of an upload: receiving, registered (with the evidence id) or refused (why)."""
     upload = services.upload_get_for_actor(actor=actor_of(request), upload_id=upload_id)
@@ -291,7 +314,7 @@ def upload_status(request: HttpRequest, upload_id: str) -> dict[str, Any]:
     }
 
 
-@router.get("/evidence/{evidence_id}", auth=django_auth, response=EvidenceOut)
+@router.get("/evidence/{evidence_id}", auth=django_auth, response={200: EvidenceOut, **READ_ERRORS})
 def evidence_detail(request: HttpRequest, evidence_id: int) -> dict[str, Any]:
     """An evidence item's data (the view is logged; other agencies get 404, also logged)."""
     evidence = services.evidence_open(
@@ -300,7 +323,7 @@ def evidence_detail(request: HttpRequest, evidence_id: int) -> dict[str, Any]:
     return evidence_out(evidence)
 
 
-@router.get("/evidence/{evidence_id}/file", auth=django_auth)
+@router.get("/evidence/{evidence_id}/file", auth=django_auth, include_in_schema=False)
 def evidence_download(request: HttpRequest, evidence_id: int) -> FileResponse:
     """The original file, streamed (the download is logged)."""
     evidence = services.evidence_open(

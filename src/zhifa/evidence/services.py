@@ -12,6 +12,7 @@ import logging
 import os
 import queue
 import threading
+import uuid
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
@@ -201,10 +202,13 @@ def clean_metadata(*, agency: Agency, raw: dict[str, str], now: datetime) -> dic
     (id), ``officer`` (id), ``place``, ``description``, ``late_reason``, ``confidentiality``,
     ``filename``."""
     errors: dict[str, str] = {}
-    kind = raw.get("kind", "")
+    kind = _text(raw, "kind")
     if kind not in Evidence.Kind.values:
         errors["kind"] = _("请选择记录类型（照片、录音、录像或扫描文书）。")
-    captured_at = parse_datetime(raw.get("captured_at", "") or "")
+    try:
+        captured_at = parse_datetime(_text(raw, "captured_at"))
+    except ValueError:
+        captured_at = None
     if captured_at is None or captured_at.tzinfo is None:
         errors["captured_at"] = _("请填写带时区的拍摄（录制）时间。")
     elif captured_at > now:
@@ -224,10 +228,10 @@ def clean_metadata(*, agency: Agency, raw: dict[str, str], now: datetime) -> dic
             errors["officer"] = _("执法人员不属于本执法主体。")
         else:
             officer_id = officer.pk
-    confidentiality = raw.get("confidentiality", "")
+    confidentiality = _text(raw, "confidentiality")
     if confidentiality not in Confidentiality.values:
         errors["confidentiality"] = _("保密类别不正确。")
-    late_reason = raw.get("late_reason", "").strip()
+    late_reason = _text(raw, "late_reason")
     late = captured_at is not None and rules.is_late(
         captured_at=captured_at, uploaded_at=now, late_after=settings.EVIDENCE_LATE_AFTER
     )
@@ -241,19 +245,26 @@ def clean_metadata(*, agency: Agency, raw: dict[str, str], now: datetime) -> dic
         "captured_at": captured_at.isoformat(),
         "device": device_id,
         "officer": officer_id,
-        "place": raw.get("place", "").strip()[:200],
-        "description": raw.get("description", "").strip(),
+        "place": _text(raw, "place", 200),
+        "description": _text(raw, "description"),
         "late_reason": late_reason,
         "confidentiality": confidentiality,
-        "filename": os.path.basename(raw.get("filename", "").strip())[:255],
+        "filename": os.path.basename(_text(raw, "filename"))[:255],
     }
 
 
 def _int(value: str) -> int:
+    """A database id from user input; -1 (matches nothing) when it is not one."""
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return -1
+    return number if 0 < number < 2**63 else -1
+
+
+def _text(raw: dict[str, str], key: str, limit: int | None = None) -> str:
+    value = str(raw.get(key, "") or "").replace("\x00", "").strip()
+    return value[:limit] if limit else value
 
 
 def upload_create(*, actor: Actor, agency: Agency, length: int, metadata: dict[str, str]) -> Upload:
@@ -288,12 +299,11 @@ def part_path(upload: Upload) -> Path:
 def upload_get_for_actor(*, actor: Actor, upload_id: str) -> Upload:
     """The upload, if ``actor`` created it (anyone else: not found)."""
     try:
-        upload = Upload.objects.select_related("agency").get(pk=upload_id)
-    except (Upload.DoesNotExist, ValueError, Exception) as exc:
-        if isinstance(exc, Upload.DoesNotExist | ValueError) or "UUID" in str(exc):
-            raise NotFound(_("上传任务不存在。")) from None
-        raise
-    if upload.created_via != actor.label:
+        key = uuid.UUID(str(upload_id))
+    except ValueError:
+        raise NotFound(_("上传任务不存在。")) from None
+    upload = Upload.objects.select_related("agency").filter(pk=key).first()
+    if upload is None or upload.created_via != actor.label:
         raise NotFound(_("上传任务不存在。"))
     return upload
 
@@ -773,6 +783,8 @@ def evidence_open(*, actor: Actor, evidence_id: int, action: str, ip: str | None
     actor may not read is "not found", and the attempt is logged as denied."""
     from zhifa.evidence.selectors import evidence_visible_to
 
+    if not 0 < evidence_id < 2**63:
+        raise NotFound(_("音像记录不存在或您无权查看。"))
     evidence = evidence_visible_to(actor.user).filter(pk=evidence_id).first()
     if evidence is None:
         if Evidence.objects.filter(pk=evidence_id).exists():
