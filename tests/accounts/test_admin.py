@@ -187,3 +187,39 @@ def test_token_created_in_the_admin_is_shown_once__S5(admin_client: Client) -> N
     assert revoked.status_code == 302
     token.refresh_from_db()
     assert token.revoked_at is not None
+
+
+def test_admin_pages_render_read_only_views_and_add_forms__S6(
+    admin_client: Client, land_agency: object
+) -> None:
+    user = make_user("li.wei")
+    token, _plaintext = services.token_create(
+        actor=User.objects.get(username="sys.admin"),
+        name="记录仪",
+        agency=None,
+        scopes=["evidence:upload"],
+    )
+
+    pages = {
+        path: admin_client.get(path)
+        for path in (
+            "/admin/accounts/user/",
+            "/admin/accounts/user/add/",
+            f"/admin/accounts/user/{user.pk}/change/",
+            "/admin/accounts/apitoken/",
+            "/admin/accounts/apitoken/add/",
+            f"/admin/accounts/apitoken/{token.pk}/change/",
+            "/admin/accounts/roleassignment/",
+        )
+    }
+
+    assert {path: response.status_code for path, response in pages.items()} == dict.fromkeys(
+        pages, 200
+    )
+    change = pages[f"/admin/accounts/user/{user.pk}/change/"].content.decode()
+    assert 'name="_save"' not in change  # read-only: nothing is saved from the admin form
+    assert "argon2" not in change and "md5$" not in change  # no password hash shown
+    assert (
+        token.secret_sha256
+        not in pages[f"/admin/accounts/apitoken/{token.pk}/change/"].content.decode()
+    )
