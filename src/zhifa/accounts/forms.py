@@ -11,7 +11,15 @@ from zhifa.accounts.models import RoleAssignment, SecurityEvent
 from zhifa.org.models import Agency, Unit
 
 
-class LoginForm(forms.Form):
+class ChineseForm(forms.Form):
+    """Labels end with the full-width colon of Chinese text."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "：")
+        super().__init__(*args, **kwargs)
+
+
+class LoginForm(ChineseForm):
     username = forms.CharField(
         label=_("用户名"),
         max_length=150,
@@ -25,11 +33,10 @@ class LoginForm(forms.Form):
     )
 
 
-class OtpForm(forms.Form):
+class OtpForm(ChineseForm):
     token = forms.CharField(
         label=_("动态口令"),
         max_length=16,
-        help_text=_("验证器应用中当前显示的6位数字"),
         widget=forms.TextInput(
             attrs={
                 "autocomplete": "one-time-code",
@@ -41,7 +48,7 @@ class OtpForm(forms.Form):
     )
 
 
-class PasswordChangeForm(forms.Form):
+class PasswordChangeForm(ChineseForm):
     old_password = forms.CharField(
         label=_("原密码"),
         strip=False,
@@ -70,7 +77,7 @@ class PasswordChangeForm(forms.Form):
         return cleaned
 
 
-class RoleGrantForm(forms.Form):
+class RoleGrantForm(ChineseForm):
     username = forms.CharField(label=_("用户名"), max_length=150)
     agency = forms.ModelChoiceField(
         label=_("执法主体"), queryset=Agency.objects.filter(is_active=True).order_by("sort_order")
@@ -84,11 +91,11 @@ class RoleGrantForm(forms.Form):
     reason = forms.CharField(label=_("依据或原因"), max_length=200, required=False)
 
 
-class RoleRevokeForm(forms.Form):
+class RoleRevokeForm(ChineseForm):
     reason = forms.CharField(label=_("撤销原因"), max_length=200, required=False)
 
 
-class SecurityLogFilterForm(forms.Form):
+class SecurityLogFilterForm(ChineseForm):
     kind = forms.ChoiceField(
         label=_("类型"),
         choices=[("", _("全部"))] + list(SecurityEvent.Kind.choices),
