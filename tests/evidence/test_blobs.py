@@ -241,3 +241,27 @@ def test_ledger_verify_blobs_names_a_flipped_bit_in_an_evidence_file__R34(world:
     report = verify_ledger(blobs=True, mirror=None)
     assert not report.ok
     assert any(evidence.blob_id in line for line in report.lines())
+
+
+def test_the_evidence_command_sweeps_staging_and_verifies_every_blob__R34(
+    world: World, _evidence_root: Path
+) -> None:
+    from django.core.management import CommandError, call_command
+
+    evidence = services.evidence_register_file(
+        actor=world.actor(world.officer_user),
+        agency=world.agency,
+        file=ContentFile(mp4_bytes(6000, seed=12)),
+        metadata=meta(),
+    )
+    fd, orphan = blobs.new_staging_file()
+    os.close(fd)
+    out = io.StringIO()
+    call_command("evidence", "sweep", "--older-than", "0", stdout=out)
+    assert not orphan.exists() and "1" in out.getvalue()
+    call_command("evidence", "verify", stdout=io.StringIO())
+    path = Path(blobs.get_storage().path(blobs.blob_name(evidence.blob_id)))  # type: ignore[attr-defined]
+    os.chmod(path, 0o600)
+    path.write_bytes(b"\x00" * evidence.blob.size)
+    with pytest.raises(CommandError):
+        call_command("evidence", "verify", stdout=io.StringIO())

@@ -182,3 +182,51 @@ def test_a_package_signed_by_another_key_is_refused__R34(world: World, tmp_path:
     )
     problems, _notes = verify_package(package, other)
     assert problems and "签名" in problems[0]
+
+
+def test_the_copy_workflow_over_the_api__R32(world: World, tmp_path: Path) -> None:
+    from django.test import Client
+
+    items = _evidence(world)
+
+    def client_for(user: object) -> Client:
+        client = Client()
+        client.force_login(user)  # type: ignore[arg-type]
+        return client
+
+    officer, head = client_for(world.officer_user), client_for(world.head_user)
+    created = officer.post(
+        "/api/v1/uploads/copies",
+        {
+            "agency_id": world.agency.pk,
+            "party_name": "李四",
+            "party_reason": "陈述申辩",
+            "evidence_ids": [e.pk for e in items],
+        },
+        content_type="application/json",
+    )
+    assert created.status_code == 201, created.content
+    copy_id = created.json()["id"]
+    early = officer.post(f"/api/v1/uploads/copies/{copy_id}/package")
+    assert early.status_code == 409
+    refused = officer.post(
+        f"/api/v1/uploads/copies/{copy_id}/decision",
+        {"approve": True, "reason": ""},
+        content_type="application/json",
+    )
+    assert refused.status_code == 403
+    approved = head.post(
+        f"/api/v1/uploads/copies/{copy_id}/decision",
+        {"approve": True, "reason": "同意提供"},
+        content_type="application/json",
+    )
+    assert approved.json()["state"] == "approved"
+    built = officer.post(f"/api/v1/uploads/copies/{copy_id}/package")
+    assert built.status_code == 200 and built.json()["package_sha256"]
+    stranger = client_for(world.other_user)
+    assert stranger.get(f"/api/v1/uploads/copies/{copy_id}/package").status_code == 404
+    download = officer.get(f"/api/v1/uploads/copies/{copy_id}/package")
+    assert download.status_code == 200
+    package = tmp_path / "from-api.zip"
+    package.write_bytes(b"".join(download.streaming_content))  # type: ignore[arg-type]
+    assert verify_package(package, verifier_key())[0] == []

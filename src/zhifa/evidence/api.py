@@ -19,12 +19,12 @@ from ninja.files import UploadedFile
 from ninja.security import django_auth
 
 from zhifa.accounts.auth import ApiTokenAuth
-from zhifa.accounts.models import ApiToken
+from zhifa.accounts.models import ApiToken, User
 from zhifa.core.errors import DomainError, NotFound, ValidationFailed
 from zhifa.evidence import blobs, selectors, services, tus
-from zhifa.evidence.models import Upload
+from zhifa.evidence.models import CopyRequest, Device, Evidence, Upload
 from zhifa.evidence.services import Actor
-from zhifa.org.models import Agency
+from zhifa.org.models import Agency, Officer
 
 router = Router(tags=["evidence"])
 
@@ -249,6 +249,247 @@ def form_upload(
     return 201, evidence_out(evidence)
 
 
+@router.get("/evidence/{evidence_id}", auth=django_auth, response={200: EvidenceOut, **READ_ERRORS})
+def evidence_detail(request: HttpRequest, evidence_id: int) -> dict[str, Any]:
+    """An evidence item's data (the view is logged; other agencies get 404, also logged)."""
+    evidence = services.evidence_open(
+        actor=actor_of(request), evidence_id=evidence_id, action="view", ip=client_ip(request)
+    )
+    return evidence_out(evidence)
+
+
+@router.get("/evidence/{evidence_id}/file", auth=django_auth, include_in_schema=False)
+def evidence_download(request: HttpRequest, evidence_id: int) -> FileResponse:
+    """The original file, streamed (the download is logged)."""
+    evidence = services.evidence_open(
+        actor=actor_of(request), evidence_id=evidence_id, action="download", ip=client_ip(request)
+    )
+    handle = blobs.open_blob(evidence.blob_id)
+    from zhifa.evidence.sniff import TYPES
+
+    media = TYPES.get(evidence.blob.media_type)
+    name = evidence.original_name or f"{evidence.pk}.{media.extension if media else 'bin'}"
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=name,
+        content_type=media.mime if media else "application/octet-stream",
+    )
+    response["X-Content-SHA256"] = evidence.blob_id
+    return response
+
+
+# --- devices, grants, copies (staff, with their session) ----------------------------------------
+
+WRITE_ERRORS: dict[int, type[Schema]] = {
+    **READ_ERRORS,
+    400: EvidenceErrorOut,
+    409: EvidenceErrorOut,
+}
+
+
+def _agency_readable(request: HttpRequest, agency_id: int) -> Agency:
+    if not 0 < agency_id < 2**63 or agency_id not in selectors.readable_agency_ids(request.user):
+        raise NotFound(_("执法主体不存在或您无权查看。"))
+    return Agency.objects.get(pk=agency_id)
+
+
+class DeviceIn(Schema):
+    agency_id: int
+    kind: str
+    serial: str
+    model_name: str = ""
+    holder_id: int | None = None
+
+
+class DeviceOut(Schema):
+    id: int
+    agency_id: int
+    kind: str
+    serial: str
+    model_name: str
+    holder_id: int | None
+    retired: bool
+
+
+def _device_out(device: Device) -> dict[str, Any]:
+    return {
+        "id": device.pk,
+        "agency_id": device.agency_id,
+        "kind": device.kind,
+        "serial": device.serial,
+        "model_name": device.model_name,
+        "holder_id": device.holder_id,
+        "retired": device.retired_at is not None,
+    }
+
+
+@router.get(
+    "/devices/{agency_id}", auth=django_auth, response={200: list[DeviceOut], **READ_ERRORS}
+)
+def device_list(request: HttpRequest, agency_id: int) -> list[dict[str, Any]]:
+    """The AV devices registered by an agency (R-3)."""
+    agency = _agency_readable(request, agency_id)
+    devices = selectors.devices_of_agency(user=request.user, agency=agency).order_by("pk")
+    return [_device_out(d) for d in devices]
+
+
+@router.post("/devices", auth=django_auth, response={201: DeviceOut, **WRITE_ERRORS})
+def device_register(request: HttpRequest, payload: DeviceIn) -> tuple[int, dict[str, Any]]:
+    """Register an AV device (unit head, agency head or records keeper)."""
+    agency = _agency_readable(request, payload.agency_id)
+    holder = None
+    if payload.holder_id is not None:
+        holder = Officer.objects.filter(pk=services._int(str(payload.holder_id))).first()
+        if holder is None:
+            raise ValidationFailed(_("使用人不存在。"), detail={"holder_id": _("使用人不存在。")})
+    device = services.device_register(
+        actor=actor_of(request),
+        agency=agency,
+        kind=payload.kind,
+        serial=payload.serial.replace("\x00", ""),
+        model_name=payload.model_name.replace("\x00", "")[:100],
+        holder=holder,
+    )
+    return 201, _device_out(device)
+
+
+class GrantIn(Schema):
+    user_id: int
+    reason: str
+
+
+class GrantOut(Schema):
+    id: int
+    evidence_id: int
+    user_id: int
+    granted_at: str
+
+
+@router.post(
+    "/evidence/{evidence_id}/grants", auth=django_auth, response={201: GrantOut, **WRITE_ERRORS}
+)
+def grant_create(
+    request: HttpRequest, evidence_id: int, payload: GrantIn
+) -> tuple[int, dict[str, Any]]:
+    """The agency head lets one user read a confidential item (R-33)."""
+    if not 0 < evidence_id < 2**63 or not 0 < payload.user_id < 2**63:
+        raise NotFound(_("音像记录不存在或您无权查看。"))
+    evidence = Evidence.objects.filter(pk=evidence_id).first()
+    user = User.objects.filter(pk=payload.user_id).first()
+    if evidence is None or user is None:
+        raise NotFound(_("音像记录或用户不存在。"))
+    grant = services.grant_create(
+        actor=actor_of(request), evidence=evidence, user=user, reason=payload.reason
+    )
+    return 201, {
+        "id": grant.pk,
+        "evidence_id": grant.evidence_id,
+        "user_id": grant.user_id,
+        "granted_at": grant.granted_at.isoformat(),
+    }
+
+
+class CopyRequestIn(Schema):
+    agency_id: int
+    party_name: str
+    party_reason: str
+    evidence_ids: list[int]
+
+
+class DecisionIn(Schema):
+    approve: bool
+    reason: str = ""
+
+
+class CopyRequestOut(Schema):
+    id: int
+    agency_id: int
+    party_name: str
+    state: str
+    evidence_ids: list[int]
+    package_sha256: str | None
+
+
+def _copy_out(copy: CopyRequest) -> dict[str, Any]:
+    return {
+        "id": copy.pk,
+        "agency_id": copy.agency_id,
+        "party_name": copy.party_name,
+        "state": copy.state,
+        "evidence_ids": sorted(copy.items.values_list("pk", flat=True)),
+        "package_sha256": copy.package_id,
+    }
+
+
+def _copy_for(request: HttpRequest, copy_id: int) -> CopyRequest:
+    if not 0 < copy_id < 2**63:
+        raise NotFound(_("复制申请不存在。"))
+    copy = CopyRequest.objects.filter(pk=copy_id).first()
+    if copy is None or copy.agency_id not in selectors.readable_agency_ids(request.user):
+        raise NotFound(_("复制申请不存在。"))
+    return copy
+
+
+@router.post("/copies", auth=django_auth, response={201: CopyRequestOut, **WRITE_ERRORS})
+def copy_request_create(request: HttpRequest, payload: CopyRequestIn) -> tuple[int, dict[str, Any]]:
+    """Record a party's request for copies (R-32)."""
+    agency = _agency_readable(request, payload.agency_id)
+    copy = services.copy_request_create(
+        actor=actor_of(request),
+        agency=agency,
+        party_name=payload.party_name.replace("\x00", "")[:100],
+        party_reason=payload.party_reason.replace("\x00", ""),
+        evidence_ids=[i for i in payload.evidence_ids if 0 < i < 2**63],
+    )
+    return 201, _copy_out(copy)
+
+
+@router.post(
+    "/copies/{copy_id}/decision", auth=django_auth, response={200: CopyRequestOut, **WRITE_ERRORS}
+)
+def copy_request_decide(request: HttpRequest, copy_id: int, payload: DecisionIn) -> dict[str, Any]:
+    """The agency head approves or refuses (a refusal needs a reason)."""
+    copy = services.copy_request_decide(
+        actor=actor_of(request),
+        request=_copy_for(request, copy_id),
+        approve=payload.approve,
+        reason=payload.reason.replace("\x00", ""),
+    )
+    return _copy_out(copy)
+
+
+@router.post(
+    "/copies/{copy_id}/package", auth=django_auth, response={200: CopyRequestOut, **WRITE_ERRORS}
+)
+def copy_request_export(request: HttpRequest, copy_id: int) -> dict[str, Any]:
+    """Build the package of an approved request (once)."""
+    copy = _copy_for(request, copy_id)
+    services.copy_request_export(actor=actor_of(request), request=copy)
+    copy.refresh_from_db()
+    return _copy_out(copy)
+
+
+@router.get("/copies/{copy_id}/package", auth=django_auth, include_in_schema=False)
+def copy_request_download(request: HttpRequest, copy_id: int) -> FileResponse:
+    """The package ZIP, to hand to the party."""
+    copy = _copy_for(request, copy_id)
+    if copy.package_id is None:
+        raise NotFound(_("复制件尚未制作。"))
+    services.copy_package_opened(actor=actor_of(request), request=copy, ip=client_ip(request))
+    response = FileResponse(
+        blobs.open_blob(copy.package_id),
+        as_attachment=True,
+        filename=f"copy-{copy.pk}.zip",
+        content_type="application/zip",
+    )
+    response["X-Content-SHA256"] = copy.package_id
+    return response
+
+
+# --- tus upload resources, last: their one-segment path would shadow the routes above ---
+
+
 @router.api_operation(["OPTIONS"], "/{upload_id}", auth=None, include_in_schema=False)
 def tus_options_upload(request: HttpRequest, upload_id: str) -> HttpResponse:
     return tus_options(request)
@@ -312,33 +553,3 @@ def upload_status(request: HttpRequest, upload_id: str) -> dict[str, Any]:
         "evidence_id": upload.evidence_id,
         "refused_reason": upload.refused_reason,
     }
-
-
-@router.get("/evidence/{evidence_id}", auth=django_auth, response={200: EvidenceOut, **READ_ERRORS})
-def evidence_detail(request: HttpRequest, evidence_id: int) -> dict[str, Any]:
-    """An evidence item's data (the view is logged; other agencies get 404, also logged)."""
-    evidence = services.evidence_open(
-        actor=actor_of(request), evidence_id=evidence_id, action="view", ip=client_ip(request)
-    )
-    return evidence_out(evidence)
-
-
-@router.get("/evidence/{evidence_id}/file", auth=django_auth, include_in_schema=False)
-def evidence_download(request: HttpRequest, evidence_id: int) -> FileResponse:
-    """The original file, streamed (the download is logged)."""
-    evidence = services.evidence_open(
-        actor=actor_of(request), evidence_id=evidence_id, action="download", ip=client_ip(request)
-    )
-    handle = blobs.open_blob(evidence.blob_id)
-    from zhifa.evidence.sniff import TYPES
-
-    media = TYPES.get(evidence.blob.media_type)
-    name = evidence.original_name or f"{evidence.pk}.{media.extension if media else 'bin'}"
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=name,
-        content_type=media.mime if media else "application/octet-stream",
-    )
-    response["X-Content-SHA256"] = evidence.blob_id
-    return response

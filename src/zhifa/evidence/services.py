@@ -966,3 +966,11 @@ def copy_request_export(*, actor: Actor, request: CopyRequest) -> Blob:
     finally:
         tmp.unlink(missing_ok=True)
     return blob
+
+
+def copy_package_opened(*, actor: Actor, request: CopyRequest, ip: str | None) -> None:
+    """Downloading a package is a download of each item in it: logged per item."""
+    for evidence_id in request.items.filter(confidentiality="").values_list("pk", flat=True):
+        _log_access(
+            actor=actor, evidence_id=evidence_id, action=EvidenceAccess.Action.DOWNLOAD, ip=ip
+        )
