@@ -307,7 +307,12 @@ def _mirrored_head() -> note.Checkpoint | None:
     path = Path(target) / "checkpoint"
     if not path.exists():
         return None
-    return note.open_checkpoint(path.read_text(encoding="utf-8"), keys.verifier(), keys.origin())
+    try:
+        return note.open_checkpoint(
+            path.read_text(encoding="utf-8"), keys.verifier(), keys.origin()
+        )
+    except note.NoteError as exc:
+        raise _damaged(f"the mirrored checkpoint {path} does not verify: {exc}") from exc
 
 
 def checkpoint_sign() -> Checkpoint | None:
