@@ -220,6 +220,11 @@ def main() -> None:
             sha_seconds, digest = sha256sum_seconds(path)
             server = Server(env)
             try:
+                # Warm the worker (imports, database connection) with a small upload first.
+                warm = work / f"warm-{size}.mp4"
+                make_file(warm, 256 * 1024)
+                upload(server.port, headers, warm, 256 * 1024)
+                warm.unlink()
                 seconds, evidence_id = upload(server.port, headers, path, size)
                 peak = server.worker_peak()
             finally:

@@ -412,36 +412,53 @@ def upload_receive(
 
 
 class _Sink:
-    """Writes and hashes chunks on a second thread while the request thread reads the socket
-    (both release the GIL). The queue is bounded: at most ``depth`` chunks are held in memory."""
+    """Hashes and writes chunks on two more threads while the request thread reads the socket
+    (``hashlib`` and ``os.write`` release the GIL, so the three overlap). Both queues are
+    bounded: at most ``depth`` chunks wait in each, so memory stays flat."""
 
     def __init__(self, fd: int, hashers: list[Any], depth: int = 8) -> None:
         self.fd = fd
         self.hashers = hashers
-        self.queue: queue.Queue[bytes | None] = queue.Queue(maxsize=depth)
         self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._run, name="evidence-sink", daemon=True)
-        self.thread.start()
+        self.queues: list[queue.Queue[bytes | None]] = [
+            queue.Queue(maxsize=depth),
+            queue.Queue(maxsize=depth),
+        ]
+        self.threads = [
+            threading.Thread(target=self._run, args=(q, job), name=f"evidence-{job}", daemon=True)
+            for q, job in zip(self.queues, ("hash", "write"), strict=True)
+        ]
+        for thread in self.threads:
+            thread.start()
 
-    def _run(self) -> None:
-        while (chunk := self.queue.get()) is not None:
+    def _hash(self, chunk: bytes) -> None:
+        for digest in self.hashers:
+            digest.update(chunk)
+
+    def _write(self, chunk: bytes) -> None:
+        view = memoryview(chunk)
+        while view:
+            view = view[os.write(self.fd, view) :]
+
+    def _run(self, jobs: queue.Queue[bytes | None], job: str) -> None:
+        work = self._hash if job == "hash" else self._write
+        while (chunk := jobs.get()) is not None:
             if self.error is not None:
                 continue  # keep draining so that the reader never blocks
             try:
-                for digest in self.hashers:
-                    digest.update(chunk)
-                view = memoryview(chunk)
-                while view:
-                    view = view[os.write(self.fd, view) :]
+                work(chunk)
             except BaseException as exc:  # reported to the request thread by close()
                 self.error = exc
 
     def put(self, chunk: bytes) -> None:
-        self.queue.put(chunk)
+        for jobs in self.queues:
+            jobs.put(chunk)
 
     def close(self) -> None:
-        self.queue.put(None)
-        self.thread.join()
+        for jobs in self.queues:
+            jobs.put(None)
+        for thread in self.threads:
+            thread.join()
         if self.error is not None:
             raise self.error
 
