@@ -6,15 +6,20 @@ officer in that data folder's database and prints the request headers of a signe
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[2]
 CSRF = "zhifaCrashCsrfSecret0123456789ab"
@@ -26,7 +31,9 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def server_env(data_dir: Path) -> dict[str, str]:
+def server_env(data_dir: Path, database_url: str = "") -> dict[str, str]:
+    """The environment of a server with its own data folder; its database is SQLite in that
+    folder, or ``database_url`` (a database of its own, see :func:`scratch_database`)."""
     env = {
         **os.environ,
         "ZHIFA_DATA_DIR": str(data_dir),
@@ -38,7 +45,47 @@ def server_env(data_dir: Path) -> dict[str, str]:
         ),
     }
     env.pop("DATABASE_URL", None)
+    if database_url:
+        env["DATABASE_URL"] = database_url
     return env
+
+
+@contextlib.contextmanager
+def scratch_database() -> Iterator[str]:
+    """When the tests run on PostgreSQL (``DATABASE_URL``), a fresh database beside the test
+    database for the server under test, dropped afterwards; otherwise ``""`` (SQLite)."""
+    base = os.environ.get("DATABASE_URL", "")
+    if not base.startswith(("postgres://", "postgresql://")):
+        yield ""
+        return
+    import psycopg
+
+    parts = urlsplit(base)
+    name = f"zhifa_crash_{os.getpid()}_{int(time.time())}"
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield urlunsplit(parts._replace(path=f"/{name}"))
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextlib.contextmanager
+def connect(data_dir: Path, database_url: str) -> Iterator[Any]:
+    """A DB-API connection to the server's database (SQLite file or PostgreSQL)."""
+    if database_url:
+        import psycopg
+
+        with psycopg.connect(database_url) as conn:
+            yield conn
+        return
+    conn = sqlite3.connect(data_dir / "zhifa.sqlite3")
+    try:
+        yield conn
+    finally:
+        conn.close()
 
 
 def prepare(env: dict[str, str]) -> dict[str, str]:

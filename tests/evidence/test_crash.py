@@ -6,15 +6,15 @@ from __future__ import annotations
 
 import hashlib
 import random
-import sqlite3
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.evidence.conftest import mp4_bytes
-from tests.evidence.serverproc import Gunicorn, prepare, server_env
+from tests.evidence.serverproc import Gunicorn, connect, prepare, scratch_database, server_env
 from tests.evidence.tusclient import TusClient
 
 UPLOADS = 50
@@ -50,8 +50,12 @@ def http_client_errors() -> type[Exception]:
 def test_sigkill_during_50_uploads_leaves_nothing_partial_and_retries_finish__R34(
     tmp_path: Path,
 ) -> None:
-    data_dir = tmp_path / "data"
-    env = server_env(data_dir)
+    with scratch_database() as database_url:
+        _crash_run(tmp_path / "data", database_url)
+
+
+def _crash_run(data_dir: Path, database_url: str) -> None:
+    env = server_env(data_dir, database_url)
     headers = prepare(env)
     server = Gunicorn(env)
     rng = random.Random(20261127)
@@ -92,7 +96,11 @@ def test_sigkill_during_50_uploads_leaves_nothing_partial_and_retries_finish__R3
         server.stop()
     assert kills >= 10, kills
 
-    db = sqlite3.connect(data_dir / "zhifa.sqlite3")
+    with connect(data_dir, database_url) as db:
+        _check_store(db, data_dir, files)
+
+
+def _check_store(db: Any, data_dir: Path, files: list[bytes]) -> None:
     blobs_root = data_dir / "evidence" / "blobs"
     rows = db.execute("SELECT sha256, size FROM evidence_blob").fetchall()
     broken = []
