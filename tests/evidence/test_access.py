@@ -10,6 +10,7 @@ from zhifa.core.errors import Conflict, NotFound, PermissionDenied, ValidationFa
 from zhifa.evidence import selectors, services
 from zhifa.evidence.models import Device, EvidenceAccess, EvidenceGrant
 from zhifa.ledger.models import LedgerEvent
+from zhifa.ledger.verify import verify_ledger
 from zhifa.org.models import Officer, Person
 
 
@@ -51,6 +52,7 @@ def test_the_agency_registers_devices_with_type_serial_and_holder__R3(world: Wor
         )
     assert "device" in info.value.detail
     assert LedgerEvent.objects.count() == count
+    assert verify_ledger(blobs=True, mirror=None).ok
 
 
 def test_a_device_holder_must_be_an_officer_of_the_agency__R3(world: World) -> None:
@@ -111,6 +113,7 @@ def test_confidential_items_need_a_grant_even_inside_the_agency__R33(world: Worl
         )
     )
     assert actions == ["evidence.grant.create", "evidence.grant.revoke"]
+    assert verify_ledger(blobs=True, mirror=None).ok
 
 
 def test_confidential_items_are_never_published__R33(world: World) -> None:

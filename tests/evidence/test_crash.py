@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import hashlib
 import random
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -98,6 +100,14 @@ def _crash_run(data_dir: Path, database_url: str) -> None:
 
     with connect(data_dir, database_url) as db:
         _check_store(db, data_dir, files)
+    # The ledger, its tree and every stored file agree after all the kills.
+    verify = subprocess.run(
+        [sys.executable, "-m", "zhifa", "ledger", "verify", "--blobs"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert verify.returncode == 0, verify.stdout + verify.stderr
 
 
 def _check_store(db: Any, data_dir: Path, files: list[bytes]) -> None:

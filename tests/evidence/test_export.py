@@ -230,3 +230,7 @@ def test_the_copy_workflow_over_the_api__R32(world: World, tmp_path: Path) -> No
     package = tmp_path / "from-api.zip"
     package.write_bytes(b"".join(download.streaming_content))  # type: ignore[arg-type]
     assert verify_package(package, verifier_key())[0] == []
+    from zhifa.ledger.verify import verify_ledger
+
+    report = verify_ledger(blobs=True, mirror=None)
+    assert report.ok, report.lines()

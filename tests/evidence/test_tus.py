@@ -72,6 +72,10 @@ def test_upload_resumes_after_cuts_at_several_offsets__R30(world: World, live_se
     assert evidence.blob.size == len(data)
     assert done.headers["zhifa-evidence-id"] == str(evidence.pk)
     assert Upload.objects.get().state == Upload.State.REGISTERED
+    from zhifa.ledger.verify import verify_ledger
+
+    report = verify_ledger(blobs=True, mirror=None)
+    assert report.ok, report.lines()
 
 
 def test_wrong_checksum_is_refused_with_460_and_the_bytes_discarded(

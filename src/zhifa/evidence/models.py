@@ -169,6 +169,10 @@ class Upload(models.Model):
     """A resumable upload in progress (tus 1.0). Not evidence until it is complete, verified and
     registered; the bytes live in the staging folder until then."""
 
+    # The byte count moves with every PATCH; the ledger records the creation, the refusal and the
+    # completion (with the blob's SHA-256), not each chunk.
+    LEDGER_EXCLUDE = ("offset",)
+
     class State(models.TextChoices):
         RECEIVING = "receiving", _("接收中")
         REGISTERED = "registered", _("已登记")

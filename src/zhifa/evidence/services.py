@@ -597,6 +597,12 @@ def _finalize(upload: Upload, path: Path, sha256: str, actor: Actor) -> Upload:
         locked.state = Upload.State.REGISTERED
         locked.evidence = evidence
         locked.save(update_fields=["offset", "state", "evidence"])
+        ledger_append(
+            actor=actor.ledger_actor,
+            action="evidence.upload.complete",
+            obj=locked,
+            blob_sha256=sha256,
+        )
     path.unlink(missing_ok=True)
     _after_register(evidence)
     return locked
