@@ -338,3 +338,27 @@ def test_the_upload_script_is_served_by_the_project(world: World) -> None:
     script = open(path, encoding="utf-8").read()  # noqa: SIM115
     for header in ("Tus-Resumable", "Upload-Offset", "Upload-Checksum", "Upload-Metadata"):
         assert header in script
+
+
+def test_a_second_connection_writing_the_same_upload_is_told_to_wait(
+    world: World, live_server: Any
+) -> None:
+    import fcntl
+    import os
+
+    from zhifa.evidence.services import part_path
+
+    data = mp4_bytes(20_000, seed=33)
+    tus = staff_client(live_server, world.officer_user)
+    path = tus.path_of(tus.create(len(data), meta()))
+    upload = Upload.objects.get()
+    fd = os.open(part_path(upload), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # as a PATCH in progress holds it
+        reply = tus.patch(path, 0, data)
+        assert reply.status == 423
+        assert tus.head(path).headers["upload-offset"] == "0"
+    finally:
+        os.close(fd)
+    assert tus.patch(path, 0, data).status == 204
+    assert Evidence.objects.count() == 1
