@@ -25,9 +25,14 @@ install: $(STAMP)
 ## make run: install, migrate, load the Baishan demo, serve on http://$(HOST):$(PORT) with gunicorn.
 run: $(STAMP)
 	$(BIN)/zhifa migrate --no-input
-	$(BIN)/zhifa demo load
 	$(BIN)/zhifa collectstatic --no-input --verbosity 0
+	$(BIN)/zhifa tick
+	$(BIN)/zhifa demo load
+	$(BIN)/zhifa tick
 	@echo "zhifa: http://$(HOST):$(PORT)/  (staff: http://$(HOST):$(PORT)/staff/)  data: $(ZHIFA_DATA_DIR)"
+	@# `zhifa tick` every minute beside the server, as cron does on a real server.
+	( while sleep 60; do $(BIN)/zhifa tick > /dev/null || true; done ) & ticker=$$!; \
+	trap 'kill $$ticker 2>/dev/null' EXIT INT TERM; \
 	ZHIFA_HTTPS=0 $(BIN)/gunicorn zhifa.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) \
 		--access-logfile - --forwarded-allow-ips 127.0.0.1
 

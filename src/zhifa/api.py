@@ -12,10 +12,19 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.renderers import JSONRenderer
 
 from zhifa.core.errors import DomainError
 
+
+class Utf8JSONRenderer(JSONRenderer):
+    """JSON with Chinese written as itself (UTF-8), not as ``\\uXXXX`` escapes."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
 api = NinjaAPI(
+    renderer=Utf8JSONRenderer(),
     title="zhifa 行政执法三项制度信息系统 API",
     version="1",
     urls_namespace="api",
