@@ -253,7 +253,7 @@ def parse_year_file(content: bytes, *, file_name: str = "") -> YearData:
         if day.weekday() < 5:
             errors.append(
                 _("%(where)s：%(day)s 是%(weekday)s，本来就是工作日，不是调休上班日。")
-                % {"where": where, "day": day.isoformat(), "weekday": _weekday(day)}
+                % {"where": where, "day": day.isoformat(), "weekday": weekday_name(day)}
             )
             continue
         add(day, True, name, where)
@@ -316,7 +316,8 @@ def _date(value: Any, where: str, key: str, errors: list[str]) -> date | None:
     return None
 
 
-def _weekday(day: date) -> str:
+def weekday_name(day: date) -> str:
+    """星期一 … 星期日 for ``day`` (the error messages and the calendar command say it)."""
     names = [
         _("星期一"),
         _("星期二"),

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from zhifa.core import calendar
+from zhifa.core.calendar_data import weekday_name
 from zhifa.core.errors import DomainError
 from zhifa.core.models import CalendarYear
 from zhifa.core.services import calendar_year_load, calendar_years_seed
@@ -133,7 +134,7 @@ class Command(BaseCommand):
         for day, name in summary.adjusted_workdays:
             out.write(
                 _("    %(day)s（%(weekday)s）  %(name)s")
-                % {"day": day.isoformat(), "weekday": _weekday(day), "name": name}
+                % {"day": day.isoformat(), "weekday": weekday_name(day), "name": name}
             )
 
     def _list(self) -> None:
@@ -161,16 +162,3 @@ class Command(BaseCommand):
         self.stdout.write(
             _("工作日历完好：%(count)s 个年份。") % {"count": CalendarYear.objects.count()}
         )
-
-
-def _weekday(day: Any) -> str:
-    names = [
-        _("星期一"),
-        _("星期二"),
-        _("星期三"),
-        _("星期四"),
-        _("星期五"),
-        _("星期六"),
-        _("星期日"),
-    ]
-    return str(names[day.weekday()])
