@@ -95,6 +95,33 @@ def test_disable_asks_for_a_reason_and_ends_sign_in__S6(
     assert SecurityEvent.objects.filter(kind=Kind.USER_DISABLED, detail="调离本单位").count() == 1
 
 
+def test_enable_restores_sign_in_and_a_repeated_switch_is_a_conflict_that_writes_nothing__S6(
+    system_admin: User,
+) -> None:
+    user = make_user("li.wei")
+    services.user_disable(actor=system_admin, user=user, reason="借调")
+
+    before = (LedgerEvent.objects.count(), SecurityEvent.objects.count())
+    with pytest.raises(Conflict) as twice_disabled:
+        services.user_disable(actor=system_admin, user=user, reason="再次停用")
+    assert twice_disabled.value.code == "already_disabled"
+    assert (LedgerEvent.objects.count(), SecurityEvent.objects.count()) == before
+
+    services.user_enable(actor=system_admin, user=user, reason="借调结束")
+    user.refresh_from_db()
+    assert user.is_active
+    assert post_password(Client(), "li.wei")["Location"] == "/staff/login/otp/"
+    enabled = LedgerEvent.objects.filter(action="accounts.user.enable")
+    assert enabled.count() == 1
+    assert SecurityEvent.objects.filter(kind=Kind.USER_ENABLED, detail="借调结束").count() == 1
+
+    before = (LedgerEvent.objects.count(), SecurityEvent.objects.count())
+    with pytest.raises(Conflict) as twice_enabled:
+        services.user_enable(actor=system_admin, user=user)
+    assert twice_enabled.value.code == "already_enabled"
+    assert (LedgerEvent.objects.count(), SecurityEvent.objects.count()) == before
+
+
 def test_reset_2fa_makes_the_user_enrol_again__S6(admin_client: Client) -> None:
     user = make_user("li.wei")
 

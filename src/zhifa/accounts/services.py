@@ -265,37 +265,30 @@ def user_disable(*, actor: Any, user: User, reason: str) -> User:
     _refuse_self(actor, user, _("不能停用自己的账户。"))
     if not reason.strip():
         raise ValidationFailed(_("停用账户须说明原因。"), code="reason_required")
-    with transaction.atomic():
-        user = _locked_user(user)
-        if not user.is_active:
-            raise Conflict(_("该账户已停用。"), code="already_disabled")
-        user.is_active = False
-        user.save(update_fields=["is_active"])
-        _logged_admin_change(
-            kind=Kind.USER_DISABLED,
-            actor=actor,
-            user=user,
-            action="accounts.user.disable",
-            detail=reason,
-            reason=reason,
-        )
-    return user
+    return _set_active(actor=actor, user=user, active=False, reason=reason)
 
 
 def user_enable(*, actor: Any, user: User, reason: str = "") -> User:
     _require_admin(actor, AdminRole.SYSTEM)
     _refuse_self(actor, user, _("不能启用自己的账户。"))
+    return _set_active(actor=actor, user=user, active=True, reason=reason)
+
+
+def _set_active(*, actor: Any, user: User, active: bool, reason: str) -> User:
+    """The one write of ``is_active`` (permission already checked): row, security log, ledger."""
     with transaction.atomic():
         user = _locked_user(user)
-        if user.is_active:
-            raise Conflict(_("该账户已是启用状态。"), code="already_enabled")
-        user.is_active = True
+        if user.is_active == active:
+            if active:
+                raise Conflict(_("该账户已是启用状态。"), code="already_enabled")
+            raise Conflict(_("该账户已停用。"), code="already_disabled")
+        user.is_active = active
         user.save(update_fields=["is_active"])
         _logged_admin_change(
-            kind=Kind.USER_ENABLED,
+            kind=Kind.USER_ENABLED if active else Kind.USER_DISABLED,
             actor=actor,
             user=user,
-            action="accounts.user.enable",
+            action="accounts.user.enable" if active else "accounts.user.disable",
             detail=reason,
             reason=reason,
         )
