@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from zhifa.accounts.models import ApiToken, RoleAssignment, User
@@ -72,7 +72,8 @@ def agencies_readable_by(user: Any) -> QuerySet[Agency]:
     if is_supervisor(user):
         government_ids = supervised_government_ids(user)
         return Agency.objects.filter(government_id__in=government_ids)
-    return agencies_of(user).filter(Q(is_active=True) | Q(is_active=False))
+    # Inactive agencies included: their records stay readable to the staff who kept them.
+    return agencies_of(user)
 
 
 def supervised_government_ids(user: Any) -> set[int]:
