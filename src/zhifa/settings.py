@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "zhifa.org",
     "zhifa.portal",
     "zhifa.evidence",
+    "zhifa.catalogue",
 ]
 
 MIDDLEWARE = [
@@ -89,6 +90,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
+    "zhifa.api.ApiMethodNotAllowedMiddleware",
 ]
 
 ROOT_URLCONF = "zhifa.urls"

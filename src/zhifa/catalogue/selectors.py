@@ -1,0 +1,92 @@
+"""Reads of the catalogue. The catalogue is public (D-4, D-5, D-7): current powers, legal bases and
+procedures are read by anyone; repealed powers are kept but not listed as current."""
+
+from __future__ import annotations
+
+import re
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from zhifa.catalogue import rules
+from zhifa.catalogue.models import (
+    DiscretionStandard,
+    InspectionItem,
+    LegalArticle,
+    LegalDocument,
+    Power,
+    PowerBasis,
+)
+from zhifa.core.errors import NotFound, ValidationFailed
+from zhifa.org.models import Agency
+
+_CITATION = re.compile(r"^(?P<doc>.+?)(?P<label>第[零一二三四五六七八九十百千]+条)$")
+
+
+def legal_documents() -> QuerySet[LegalDocument]:
+    return LegalDocument.objects.prefetch_related("articles").order_by("level", "title")
+
+
+def legal_document_get(document_id: int) -> LegalDocument:
+    document = legal_documents().filter(pk=document_id).first()
+    if document is None:
+        raise NotFound(_("未找到该执法依据。"))
+    return document
+
+
+def article_get(article_id: int) -> LegalArticle:
+    article = LegalArticle.objects.select_related("document").filter(pk=article_id).first()
+    if article is None:
+        raise ValidationFailed(
+            _("所选条文不存在。"), code="article_unknown", detail={"field": "article_ids"}
+        )
+    return article
+
+
+def article_by_citation(citation: str) -> LegalArticle | None:
+    """``行政处罚法第六十四条`` (short or full title, then the article) → the article, or None."""
+    match = _CITATION.match(citation.strip().replace("《", "").replace("》", ""))
+    if match is None:
+        return None
+    number = rules.parse_article_number(match.group("label"))
+    title = match.group("doc")
+    return (
+        LegalArticle.objects.select_related("document")
+        .filter(Q(document__short_title=title) | Q(document__title=title), number=number)
+        .first()
+    )
+
+
+def powers() -> QuerySet[Power]:
+    return Power.objects.select_related("agency").prefetch_related(
+        Prefetch(
+            "bases",
+            queryset=PowerBasis.objects.select_related("article__document").order_by(
+                "sort_order", "id"
+            ),
+        ),
+        Prefetch("standards", queryset=DiscretionStandard.objects.order_by("sort_order", "id")),
+        "fees",
+    )
+
+
+def current_powers_of(agency: Agency) -> QuerySet[Power]:
+    return powers().filter(agency=agency, repealed_on__isnull=True).order_by("code")
+
+
+def power_get(power_id: int) -> Power:
+    power = powers().filter(pk=power_id).first()
+    if power is None:
+        raise NotFound(_("未找到该执法事项。"))
+    return power
+
+
+def agency_get(agency_id: int) -> Agency:
+    agency = Agency.objects.filter(pk=agency_id).first()
+    if agency is None:
+        raise NotFound(_("未找到该执法主体。"))
+    return agency
+
+
+def current_inspections_of(agency: Agency) -> QuerySet[InspectionItem]:
+    return InspectionItem.objects.filter(agency=agency, repealed_on__isnull=True).order_by("code")
