@@ -13,7 +13,7 @@ from django.core.management.base import CommandError
 from django.db import transaction
 from django.test import override_settings
 
-from zhifa.ledger import blobs, keys, merkle, note
+from zhifa.ledger import blobs, keys, merkle, note, verify
 from zhifa.ledger.models import Checkpoint, LedgerEvent
 from zhifa.ledger.services import (
     checkpoint_sign,
@@ -271,3 +271,28 @@ def test_verify_without_mirror_still_checks_the_database__R34() -> None:
     make_log(2)
     checkpoint_sign()
     assert verify_ledger().problems == []
+
+
+def test_paging_holds_across_pages_and_gaps_wider_than_a_page__R34(
+    attacker: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Verify reads the events in bounded pages of sequence numbers: with pages of 2, an intact
+    log of 9 still verifies; a deleted run of 5 events (two whole pages) is named once, from its
+    first number; an event moved far beyond the end is still read and named."""
+    monkeypatch.setattr(verify, "PAGE", 2)
+    make_log(9)
+    checkpoint_sign()
+    clean = verify_ledger()
+    assert clean.problems == [] and clean.events == 9 and clean.nodes == merkle.node_count(9)
+
+    raw("DELETE FROM ledger_version WHERE event_id >= 2 AND event_id < 7")
+    raw("DELETE FROM ledger_ledgerevent WHERE seq >= 2 AND seq < 7")
+    raw("UPDATE ledger_version SET event_id = 1000000 WHERE event_id = 8")
+    raw("UPDATE ledger_ledgerevent SET seq = 1000000 WHERE seq = 8")
+    report = verify_ledger()
+    missing = [(p.event, p.message) for p in report.problems if p.code == "event_missing"]
+    assert [event for event, _message in missing] == [2, 8]
+    assert "2 至 6" in missing[0][1] and "8 至 999999" in missing[1][1]
+    moved = [p.event for p in report.problems if p.code == "event_altered"]
+    assert moved == [1000000]  # read although 999 991 numbers lie between it and the rest
+    assert "checkpoint_root" in _codes(report)

@@ -91,31 +91,35 @@ def _object_label(object_type: str, object_id: str) -> str:
     return f"{object_type}:{object_id}"
 
 
-# The events in keyset pages, the instant already in its canonical text where SQL can write it.
-# (Writing the whole leaf in SQL was measured: slower than formatting it here, on both databases.)
+# The events in pages of PAGE sequence numbers, the instant already in its canonical text where
+# SQL can write it. (Writing the whole leaf in SQL was measured: slower than formatting it here,
+# on both databases.) Each page is a bounded range of the key, not "seq >= x LIMIT n": PostgreSQL
+# planned the latter as a scan of the whole table plus a top-n sort for every page whenever its
+# statistics lagged behind the table (after a burst of appends), which made verify quadratic.
 _EVENTS_SQL = {
     "postgresql": (
         "SELECT seq, to_char(recorded_at AT TIME ZONE 'UTC', "
         '\'YYYY-MM-DD"T"HH24:MI:SS.US"Z"\'), actor, action, object_type, object_id, '
         "content_sha256, blob_sha256, leaf_hash FROM ledger_ledgerevent "
-        "WHERE seq >= %s ORDER BY seq LIMIT %s"
+        "WHERE seq >= %s AND seq < %s ORDER BY seq"
     ),
     # Django keeps UTC in SQLite as "YYYY-MM-DD HH:MM:SS[.ffffff]".
     "sqlite": (
         "SELECT seq, replace(recorded_at, ' ', 'T') || CASE WHEN length(recorded_at) = 19 "
         "THEN '.000000Z' ELSE 'Z' END, actor, action, object_type, object_id, "
         "content_sha256, blob_sha256, leaf_hash FROM ledger_ledgerevent "
-        "WHERE seq >= %s ORDER BY seq LIMIT %s"
+        "WHERE seq >= %s AND seq < %s ORDER BY seq"
     ),
     "": (
         "SELECT seq, recorded_at, actor, action, object_type, object_id, "
         "content_sha256, blob_sha256, leaf_hash FROM ledger_ledgerevent "
-        "WHERE seq >= %s ORDER BY seq LIMIT %s"
+        "WHERE seq >= %s AND seq < %s ORDER BY seq"
     ),
 }
 _NODES_SQL = "SELECT id, hash FROM ledger_ledgernode WHERE id >= %s AND id < %s ORDER BY id"
 _NODES_BEYOND_SQL = "SELECT count(*) FROM ledger_ledgernode WHERE id >= %s"
 _EVENTS_BEYOND_SQL = "SELECT count(*) FROM ledger_ledgerevent WHERE seq >= %s"
+_NEXT_EVENT_SQL = "SELECT min(seq) FROM ledger_ledgerevent WHERE seq >= %s"
 _LAST_EVENTS_SQL = (
     "SELECT e.object_type, e.object_id, e.seq, e.content_sha256, e.action "
     "FROM ledger_ledgerevent e JOIN (SELECT object_type, object_id, max(seq) AS seq "
@@ -164,10 +168,15 @@ def _scan_events(report: Report, wanted_roots: set[int], using: str) -> _Scan:
     with connection.cursor() as cursor:
         lower = 0
         while True:
-            cursor.execute(sql, [lower, PAGE])
+            cursor.execute(sql, [lower, lower + PAGE])
             rows = cursor.fetchall()
-            if not rows:
-                break
+            if not rows:  # the end, or a gap of a page or more: go on from the next event
+                cursor.execute(_NEXT_EVENT_SQL, [lower])
+                found = cursor.fetchone()
+                if found is None or found[0] is None:
+                    break
+                lower = int(found[0])
+                continue
             if rows[0][0] != next_seq or rows[-1][0] - rows[0][0] != len(rows) - 1:
                 for row in rows:
                     if row[0] != next_seq:
@@ -250,9 +259,7 @@ def _scan_events(report: Report, wanted_roots: set[int], using: str) -> _Scan:
                                     % {"range": _node_label(level, index)},
                                 )
                             )
-            lower = next_seq
-            if len(rows) < PAGE:
-                break
+            lower += PAGE
     scan.size, scan.next_seq = size, next_seq
     return scan
 
