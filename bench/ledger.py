@@ -189,6 +189,8 @@ def bench_verify(size: int) -> dict[str, Any]:
     verify_seconds = time.perf_counter() - started
     if report.problems:
         raise SystemExit(f"verify found problems in the benchmark log: {report.lines()[:5]}")
+    if report.hashed_bytes != total:  # the ratio compares rates over the very same bytes
+        raise SystemExit(f"verify hashed {report.hashed_bytes} bytes, the baseline {total}")
     raw_rate = total / raw_seconds
     verify_rate = report.hashed_bytes / verify_seconds
     return {
