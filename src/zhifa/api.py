@@ -6,9 +6,11 @@ router from its own ``api.py``; this module only assembles them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -51,22 +53,67 @@ def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRe
         {"loc": [str(part) for part in err.get("loc", [])], "msg": str(err.get("msg", ""))}
         for err in exc.errors
     ]
-    return _error(request, 422, "validation_failed", "请求参数不符合要求。", detail)
+    return _error(request, 422, "validation_failed", _("请求参数不符合要求。"), detail)
 
 
 @api.exception_handler(AuthenticationError)
 def _authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return _error(request, 401, "unauthenticated", "需要登录或有效的接口令牌。")
+    return _error(request, 401, "unauthenticated", _("需要登录或有效的接口令牌。"))
 
 
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return _error(request, 404, "not_found", "未找到请求的对象。")
+    return _error(request, 404, "not_found", _("未找到请求的对象。"))
+
+
+def _http_error_message(status: int) -> str:
+    if status == 400:
+        return _("请求内容无法解析，请发送有效的 JSON。")
+    if status == 403:
+        return _("请求被拒绝（CSRF 校验未通过或没有权限）。")
+    return _("请求无法处理。")
 
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    return _error(request, exc.status_code, "http_error", str(exc))
+    """django-ninja's own refusals (an unreadable body, a failed CSRF check) carry an English
+    text: the message is Chinese, the original text stays in ``detail`` for the developer."""
+    return _error(
+        request,
+        exc.status_code,
+        "http_error",
+        _http_error_message(exc.status_code),
+        {"reason": str(exc)},
+    )
+
+
+def not_found_view(request: HttpRequest, path: str = "") -> HttpResponse:
+    """Any address under ``/api/v1/`` that names no operation: a 404 in the error shape, not the
+    portal's HTML page (``urls.py`` routes the rest of ``api/v1/`` here)."""
+    return _error(request, 404, "not_found", _("没有这个接口地址。"), {"path": request.path})
+
+
+class ApiMethodNotAllowedMiddleware:
+    """django-ninja answers a wrong method with a bare ``Method not allowed`` (English, not JSON).
+    Under ``/api/v1/`` that answer becomes the error shape, keeping its ``Allow`` header."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if isinstance(response, HttpResponseNotAllowed) and request.path.startswith("/api/v1/"):
+            allowed = response.get("Allow", "")
+            shaped = _error(
+                request,
+                405,
+                "method_not_allowed",
+                _("该接口不支持 %(method)s 方法。") % {"method": request.method},
+                {"allowed": [m.strip() for m in allowed.split(",") if m.strip()]},
+            )
+            shaped["Allow"] = allowed
+            return shaped
+        return response
 
 
 def _register_routers() -> None:

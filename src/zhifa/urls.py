@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
-from django.urls import include, path
+from django.urls import include, path, re_path
 
-from zhifa.api import api
+from zhifa.api import api, not_found_view
 
 
 def healthz(request: HttpRequest) -> HttpResponse:
@@ -14,6 +14,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", api.urls),
+    re_path(r"^api/v1/(?P<path>.*)$", not_found_view),
     path("staff/evidence/", include("zhifa.evidence.urls")),
     path("staff/", include("zhifa.accounts.urls")),
     path("admin/", admin.site.urls),
