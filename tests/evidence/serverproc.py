@@ -108,7 +108,7 @@ def prepare(env: dict[str, str]) -> dict[str, str]:
 
 
 class Gunicorn:
-    def __init__(self, env: dict[str, str], workers: int = 1) -> None:
+    def __init__(self, env: dict[str, str], workers: int = 1, timeout: int = 120) -> None:
         self.port = free_port()
         self.proc = subprocess.Popen(
             [
@@ -122,7 +122,7 @@ class Gunicorn:
                 "--workers",
                 str(workers),
                 "--timeout",
-                "120",
+                str(timeout),
                 "--log-level",
                 "critical",
             ],
