@@ -3,6 +3,8 @@ access rights)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 
@@ -255,3 +257,35 @@ def test_auditor_reads_the_security_log_page__S6() -> None:
     assert page.status_code == 200
     assert "li.wei" in html and "登录失败" in html
     assert "shen.ji" not in html.split("<tbody>")[1]  # the filter left out the auditor's login
+
+
+def test_the_staff_home_lists_the_roles_in_force_by_agency__S6(
+    security_admin: User, land_agency: Agency, justice_office: Agency, land_unit: Unit
+) -> None:
+    user = make_user("li.wei")
+    grant(user, land_agency, Role.OFFICER, unit=land_unit)
+    grant(user, justice_office, Role.SUPERVISOR)
+    grant(user, land_agency, Role.RECORDS_KEEPER)
+    services.role_revoke(
+        actor=security_admin,
+        user=user,
+        agency=land_agency,
+        role=Role.RECORDS_KEEPER,
+        reason="调岗",
+    )
+
+    html = signed_in_client(user).get("/staff/").content.decode()
+    rows = re.findall(r"<tr><td>([^<]+)</td><td>([^<]+)</td></tr>", html)
+
+    assert rows == [("国土资源所", "执法人员（执法组）"), ("司法所", "监督人员（司法所）")]
+    assert "档案管理人员" not in html
+
+
+def test_the_staff_home_of_an_admin_shows_the_admin_role_and_no_agency_role__S6() -> None:
+    auditor = make_user("audit", admin_role=AdminRole.AUDITOR)
+
+    html = signed_in_client(auditor).get("/staff/").content.decode()
+
+    assert "安全审计员" in html
+    assert 'href="/staff/security-log/"' in html and 'href="/admin/"' not in html
+    assert "管理员账户不担任执法主体的角色。" in html
