@@ -31,6 +31,8 @@ from django.core.files import File
 from django.core.files.storage import FileSystemStorage, Storage
 from storages.backends.s3 import S3Storage
 
+from zhifa.ledger.blobs import fsync_dir
+
 CHUNK = 1024 * 1024
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -50,14 +52,6 @@ def staging_dir() -> Path:
     path = Path(settings.EVIDENCE_ROOT) / "staging"
     path.mkdir(parents=True, exist_ok=True)
     return path
-
-
-def fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def new_staging_file(prefix: str = "put-") -> tuple[int, Path]:

@@ -25,6 +25,32 @@ CHUNK = 1 << 20
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 
 
+def write_durably(path: Path, data: bytes, *, prefix: str) -> None:
+    """Put ``data`` at ``path`` whole or not at all, and make it survive a crash: a temporary file
+    in the same folder, fsynced, renamed over ``path``, then the folder fsynced (the rename
+    itself lives in the folder)."""
+    fd, tmp_name = tempfile.mkstemp(prefix=prefix, dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp_name, path)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    fsync_dir(path.parent)
+
+
+def fsync_dir(path: Path) -> None:
+    """Make the folder's entries (a new name, a rename) durable."""
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 @dataclass(frozen=True)
 class StoredBlob:
     sha256: str
@@ -103,16 +129,7 @@ class ContentAddressedFolder:
         if path.exists():
             return sha256
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=".blob-", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp_name, path)
-        except BaseException:
-            Path(tmp_name).unlink(missing_ok=True)
-            raise
+        write_durably(path, data, prefix=".blob-")
         return sha256
 
     def blobs(self) -> Iterator[StoredBlob]:

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import os
-import tempfile
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -24,6 +22,7 @@ from django.utils.translation import gettext as _
 from zhifa.core import clock
 from zhifa.core.errors import DomainError
 from zhifa.ledger import canonical, keys, merkle, note
+from zhifa.ledger.blobs import write_durably
 from zhifa.ledger.models import (
     Checkpoint,
     LedgerEvent,
@@ -374,19 +373,6 @@ def _is_url(target: str) -> bool:
     return urllib.parse.urlsplit(target).scheme in {"http", "https"}
 
 
-def _write_file(path: Path, data: bytes) -> None:
-    fd, tmp_name = tempfile.mkstemp(prefix=".checkpoint-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
-
-
 def _mirror_to_folder(folder: Path, checkpoint: Checkpoint) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     data = checkpoint.note.encode("utf-8")
@@ -395,7 +381,7 @@ def _mirror_to_folder(folder: Path, checkpoint: Checkpoint) -> None:
         if kept.read_bytes() != data:
             raise _damaged(f"mirror {kept} holds a different checkpoint")
     else:
-        _write_file(kept, data)
+        write_durably(kept, data, prefix=".checkpoint-")
     latest = folder / "checkpoint"
     if latest.exists():
         try:
@@ -404,7 +390,7 @@ def _mirror_to_folder(folder: Path, checkpoint: Checkpoint) -> None:
             current = None
         if current is not None and current.size > checkpoint.size:
             return
-    _write_file(latest, data)
+    write_durably(latest, data, prefix=".checkpoint-")
 
 
 def _mirror_to_url(url: str, checkpoint: Checkpoint) -> None:
