@@ -6,32 +6,9 @@ import re
 
 from django.test import Client
 
+from tests.org.test_demo import ANNEX_1_AGENCIES as FOUNDING_DOCUMENT_AGENCIES
 from zhifa.org.demo import load_baishan
 from zhifa.org.models import Agency, Certificate
-
-# Every department and station of 附件1 (the leading group's list), as the document names them.
-FOUNDING_DOCUMENT_AGENCIES = [
-    "党政办公室",
-    "人力资源和社会保障所",
-    "农业站",
-    "政务大厅",
-    "派出所",
-    "司法所",
-    "财政所",
-    "国土资源所",
-    "扶贫和社会保障服务站",
-    "环境保护服务站",
-    "畜牧站",
-    "住房和城建所",
-    "应急站",
-    "交通站",
-    "水管所",
-    "安全生产管理站",
-    "农机服务站",
-    "林业服务站",
-    "卫生健康服务站",
-    "退役军人服务站",
-]
 
 
 def test_home_lists_every_agency_of_the_founding_document__D2_O1(client: Client) -> None:
