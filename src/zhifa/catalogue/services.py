@@ -137,6 +137,31 @@ def _require_agency_head(actor: Actor, agency: Agency) -> None:
     access.require_role(actor, agency, access.Role.AGENCY_HEAD)
 
 
+def require_catalogue_maintainer(actor: Actor, agency: Agency) -> None:
+    """Refuse (:class:`PermissionDenied`) unless ``actor`` maintains ``agency``'s catalogue."""
+    _require_agency_head(actor, agency)
+
+
+def standard_problem(spec: StandardSpec) -> tuple[str, str] | None:
+    """What is wrong with one discretion row, as (field, Chinese message), or None."""
+    try:
+        _clean_standards([spec])
+    except ValidationFailed as exc:
+        detail = exc.detail if isinstance(exc.detail, dict) else {}
+        return str(detail.get("field", "")), exc.message
+    return None
+
+
+def fee_problem(spec: FeeSpec) -> tuple[str, str] | None:
+    """What is wrong with one fee row, as (field, Chinese message), or None."""
+    try:
+        _clean_fees([spec])
+    except ValidationFailed as exc:
+        detail = exc.detail if isinstance(exc.detail, dict) else {}
+        return str(detail.get("field", "")), exc.message
+    return None
+
+
 def can_maintain(actor: Any, agency: Agency) -> bool:
     """May ``actor`` change ``agency``'s catalogue (for pages and the import endpoint)?"""
     try:
