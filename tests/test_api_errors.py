@@ -99,3 +99,19 @@ def test_a_session_write_without_the_csrf_token_is_a_403_in_chinese_and_changes_
     assert body["code"] == "http_error"
     agency.refresh_from_db()
     assert agency.duties == ""
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/ledger/events?type=a%00b",
+        "/api/v1/public/officers?q=%00",
+        "/api/v1/public/officers?q%00=x",
+    ],
+)
+def test_a_nul_character_in_a_query_is_a_422_not_a_server_error(url: str) -> None:
+    """PostgreSQL refuses text with NUL: a router filtering on it answered 500 (found by the
+    schema fuzz on PostgreSQL). The API refuses it before any router reads it."""
+    body = _error_of(Client().get(url), 422)
+    assert body["code"] == "validation_failed"
+    assert body["detail"][0]["loc"][0] == "query"

@@ -93,16 +93,32 @@ def not_found_view(request: HttpRequest, path: str = "") -> HttpResponse:
     return _error(request, 404, "not_found", _("没有这个接口地址。"), {"path": request.path})
 
 
-class ApiMethodNotAllowedMiddleware:
-    """django-ninja answers a wrong method with a bare ``Method not allowed`` (English, not JSON).
-    Under ``/api/v1/`` that answer becomes the error shape, keeping its ``Allow`` header."""
+class ApiEdgeMiddleware:
+    """What django-ninja answers before any handler of ours runs, put into the error shape:
+
+    - a query parameter holding a NUL character is refused with a 422 before any router reads it
+      (PostgreSQL cannot store or compare text with NUL: a filter on it was a 500);
+    - a wrong method (ninja's bare, English ``Method not allowed``) becomes a 405 in the error
+      shape, keeping its ``Allow`` header.
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not request.path.startswith("/api/v1/"):
+            return self.get_response(request)
+        with_nul = sorted(
+            name
+            for name, values in request.GET.lists()
+            if "\x00" in name or any("\x00" in value for value in values)
+        )
+        if with_nul:
+            message = _("请求参数不能包含空字符（NUL）。")
+            detail = [{"loc": ["query", name], "msg": message} for name in with_nul]
+            return _error(request, 422, "validation_failed", message, detail)
         response = self.get_response(request)
-        if isinstance(response, HttpResponseNotAllowed) and request.path.startswith("/api/v1/"):
+        if isinstance(response, HttpResponseNotAllowed):
             allowed = response.get("Allow", "")
             shaped = _error(
                 request,

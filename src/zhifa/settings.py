@@ -90,7 +90,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
-    "zhifa.api.ApiMethodNotAllowedMiddleware",
+    "zhifa.api.ApiEdgeMiddleware",
 ]
 
 ROOT_URLCONF = "zhifa.urls"
