@@ -14,7 +14,7 @@ from typing import Any
 
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import File, Form, Router, Schema
+from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.security import django_auth
 
@@ -228,7 +228,7 @@ def form_upload(
     description: str = Form(""),
     late_reason: str = Form(""),
     confidentiality: str = Form(""),
-) -> tuple[int, dict[str, Any]]:
+) -> Status[dict[str, Any]]:
     """A plain form upload for small photos (at most ``EVIDENCE_FORM_MAX_BYTES``)."""
     metadata = {
         "kind": kind,
@@ -246,7 +246,7 @@ def form_upload(
     evidence = services.evidence_register_file(
         actor=actor, agency=_agency_for(actor, metadata), file=file, metadata=metadata
     )
-    return 201, evidence_out(evidence)
+    return Status(201, evidence_out(evidence))
 
 
 @router.get("/evidence/{evidence_id}", auth=django_auth, response={200: EvidenceOut, **READ_ERRORS})
@@ -335,7 +335,7 @@ def device_list(request: HttpRequest, agency_id: int) -> list[dict[str, Any]]:
 
 
 @router.post("/devices", auth=django_auth, response={201: DeviceOut, **WRITE_ERRORS})
-def device_register(request: HttpRequest, payload: DeviceIn) -> tuple[int, dict[str, Any]]:
+def device_register(request: HttpRequest, payload: DeviceIn) -> Status[dict[str, Any]]:
     """Register an AV device (unit head, agency head or records keeper)."""
     agency = _agency_readable(request, payload.agency_id)
     holder = None
@@ -351,7 +351,7 @@ def device_register(request: HttpRequest, payload: DeviceIn) -> tuple[int, dict[
         model_name=payload.model_name.replace("\x00", "")[:100],
         holder=holder,
     )
-    return 201, _device_out(device)
+    return Status(201, _device_out(device))
 
 
 class GrantIn(Schema):
@@ -371,7 +371,7 @@ class GrantOut(Schema):
 )
 def grant_create(
     request: HttpRequest, evidence_id: int, payload: GrantIn
-) -> tuple[int, dict[str, Any]]:
+) -> Status[dict[str, Any]]:
     """The agency head lets one user read a confidential item (R-33)."""
     if not 0 < evidence_id < 2**63 or not 0 < payload.user_id < 2**63:
         raise NotFound(_("音像记录不存在或您无权查看。"))
@@ -382,12 +382,15 @@ def grant_create(
     grant = services.grant_create(
         actor=actor_of(request), evidence=evidence, user=user, reason=payload.reason
     )
-    return 201, {
-        "id": grant.pk,
-        "evidence_id": grant.evidence_id,
-        "user_id": grant.user_id,
-        "granted_at": grant.granted_at.isoformat(),
-    }
+    return Status(
+        201,
+        {
+            "id": grant.pk,
+            "evidence_id": grant.evidence_id,
+            "user_id": grant.user_id,
+            "granted_at": grant.granted_at.isoformat(),
+        },
+    )
 
 
 class CopyRequestIn(Schema):
@@ -432,7 +435,7 @@ def _copy_for(request: HttpRequest, copy_id: int) -> CopyRequest:
 
 
 @router.post("/copies", auth=django_auth, response={201: CopyRequestOut, **WRITE_ERRORS})
-def copy_request_create(request: HttpRequest, payload: CopyRequestIn) -> tuple[int, dict[str, Any]]:
+def copy_request_create(request: HttpRequest, payload: CopyRequestIn) -> Status[dict[str, Any]]:
     """Record a party's request for copies (R-32)."""
     agency = _agency_readable(request, payload.agency_id)
     copy = services.copy_request_create(
@@ -442,7 +445,7 @@ def copy_request_create(request: HttpRequest, payload: CopyRequestIn) -> tuple[i
         party_reason=payload.party_reason.replace("\x00", ""),
         evidence_ids=[i for i in payload.evidence_ids if 0 < i < 2**63],
     )
-    return 201, _copy_out(copy)
+    return Status(201, _copy_out(copy))
 
 
 @router.post(
