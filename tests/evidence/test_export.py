@@ -234,3 +234,22 @@ def test_the_copy_workflow_over_the_api__R32(world: World, tmp_path: Path) -> No
 
     report = verify_ledger(blobs=True, mirror=None)
     assert report.ok, report.lines()
+
+
+def test_the_package_verifier_needs_only_the_standard_library_and_cryptography__R32() -> None:
+    """A party verifies offline without the project's framework: importing the verifier loads
+    neither Django nor django-ninja nor pydantic."""
+    code = (
+        "import sys, zhifa.evidence.verify_export\n"
+        "roots = {'django', 'ninja', 'pydantic', 'storages', 'boto3'}\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in roots))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT / "src")},
+    )
+    assert result.stdout.strip() == "[]"
