@@ -212,11 +212,18 @@ def test_the_sweep_removes_leftover_staging_files_but_keeps_live_uploads__R34(
     live.write_bytes(b"12345")
     fd, orphan = blobs.new_staging_file()
     os.close(fd)
+    fd, young = blobs.new_staging_file()
+    os.close(fd)
     old = clock.now().timestamp() - 7200
     os.utime(orphan, (old, old))
     os.utime(live, (old, old))
+    os.utime(young, (old + 3700, old + 3700))  # 3500 s old: under the limit, kept
     removed = services.sweep_staging(older_than_seconds=3600)
     assert removed == [orphan.name]
+    assert live.exists() and young.exists()
+    # The age is measured against the project's clock: an hour later the young file goes too.
+    with clock.frozen(clock.now() + timedelta(hours=1)):
+        assert services.sweep_staging(older_than_seconds=3600) == [young.name]
     assert live.exists()
 
 

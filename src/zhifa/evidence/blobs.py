@@ -21,7 +21,6 @@ import os
 import re
 import stat
 import tempfile
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any, Protocol
@@ -31,6 +30,7 @@ from django.core.files import File
 from django.core.files.storage import FileSystemStorage, Storage
 from storages.backends.s3 import S3Storage
 
+from zhifa.core import clock
 from zhifa.ledger.blobs import fsync_dir
 
 CHUNK = 1024 * 1024
@@ -217,7 +217,7 @@ def sweep_staging(*, keep: set[str], older_than_seconds: float) -> list[str]:
     Staging files are never evidence: they are partial uploads or files a crashed worker was
     hashing. Returns the names removed."""
     removed = []
-    cutoff = time.time() - older_than_seconds
+    cutoff = clock.now().timestamp() - older_than_seconds
     for entry in staging_dir().iterdir():
         if entry.name in keep or not entry.is_file():
             continue
