@@ -140,6 +140,7 @@ def _register_routers() -> None:
     api.add_router("/accounts/", "zhifa.accounts.api.router")
     api.add_router("/public/", "zhifa.portal.api.router")
     api.add_router("/uploads/", "zhifa.evidence.api.router")
+    api.add_router("/catalogue/", "zhifa.catalogue.api.router")
 
 
 _register_routers()

@@ -440,6 +440,11 @@ def power_time_limit(power: Power) -> LegalLimit | None:
     return LegalLimit(power.time_limit_amount, Unit(power.time_limit_unit), power.time_limit_basis)
 
 
+def _delete(row: models.Model) -> None:
+    """Delete the row, keeping its primary key on the object (the delete event names it)."""
+    type(row)._default_manager.filter(pk=row.pk).delete()
+
+
 def _replace_children(
     actor: Actor,
     power: Power,
@@ -455,7 +460,7 @@ def _replace_children(
         current = list(power.bases.order_by("sort_order", "id"))
         if [b.article_id for b in current] != [a.pk for a in bases]:
             for row in current:
-                row.delete()
+                _delete(row)
                 _record(actor, "catalogue.power_basis.delete", row, reason)
             for order, article in enumerate(bases):
                 basis = PowerBasis.objects.create(power=power, article=article, sort_order=order)
@@ -468,7 +473,7 @@ def _replace_children(
             tuple(getattr(s, k) for k in key) for s in standards
         ]:
             for old in current_standards:
-                old.delete()
+                _delete(old)
                 _record(actor, "catalogue.discretion_standard.delete", old, reason)
             for standard in standards:
                 standard.power = power
@@ -482,7 +487,7 @@ def _replace_children(
             tuple(getattr(f, k) for k in fee_key) for f in fees
         ]:
             for old_fee in current_fees:
-                old_fee.delete()
+                _delete(old_fee)
                 _record(actor, "catalogue.power_fee.delete", old_fee, reason)
             for fee in fees:
                 fee.power = power

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from zhifa.accounts.demo import load_demo_accounts
+from zhifa.catalogue.demo import load_demo_catalogue
 from zhifa.org.demo import load_baishan
 
 KIND_LABELS = {
@@ -41,5 +42,6 @@ class Command(BaseCommand):
             self.stdout.write(_("白山乡演示数据已载入，新建：%(created)s。") % {"created": created})
         else:
             self.stdout.write(_("白山乡演示数据已经齐全，本次未作任何改动。"))
+        load_demo_catalogue(result.township)
         for line in load_demo_accounts(result.township):
             self.stdout.write(line)

@@ -1,0 +1,827 @@
+"""API of the powers catalogue (D-4 – D-7, D-18), mounted at ``/api/v1/catalogue/``.
+
+Reads are public (the catalogue is published): an agency's current powers with their bases and
+discretion standards, its random-inspection list, the legal documents, the procedure definitions
+and their flowcharts (SVG), and both lists as ``.xlsx``. Writes need a signed-in user or an API
+token and go through :mod:`zhifa.catalogue.services` (agency head for powers, inspection items
+and imports; system admin for legal bases). Every refusal is ``{"code", "message", "detail"}``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Any, cast
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import File, Path, Router, Schema, Status
+from ninja.files import UploadedFile
+from ninja.security import django_auth
+from pydantic import AfterValidator, Field
+from pydantic.json_schema import JsonDict
+
+from zhifa.accounts.auth import ApiTokenAuth
+from zhifa.catalogue import flowchart, procedures, selectors, services, xlsx
+from zhifa.catalogue.models import InspectionItem, LegalDocument, Power
+from zhifa.core.deadlines import LegalLimit, Unit
+from zhifa.core.errors import PermissionDenied, ValidationFailed
+from zhifa.org.actors import Actor
+from zhifa.org.selectors import MAX_DB_ID
+
+router = Router(tags=["catalogue"])
+STAFF = [ApiTokenAuth(), django_auth]
+
+
+class CatalogueErrorOut(Schema):
+    """Every refusal of the API."""
+
+    code: str = Field(description="稳定的错误代码，如 permission_denied")
+    message: str = Field(description="中文说明")
+    detail: Any = Field(default=None, description="补充信息，可为空")
+
+
+PUBLIC_ERRORS: dict[int, type[Schema]] = {404: CatalogueErrorOut, 422: CatalogueErrorOut}
+WRITE_ERRORS: dict[int, type[Schema]] = {
+    400: CatalogueErrorOut,
+    401: CatalogueErrorOut,
+    403: CatalogueErrorOut,
+    404: CatalogueErrorOut,
+    409: CatalogueErrorOut,
+    422: CatalogueErrorOut,
+}
+
+
+def _one_line(value: str) -> str:
+    if any(ord(c) < 32 or ord(c) == 127 or 0xD800 <= ord(c) <= 0xDFFF for c in value):
+        raise ValueError(_("含有不允许的控制字符。"))
+    return value
+
+
+def _text_block(value: str) -> str:
+    if any(
+        (ord(c) < 32 and c not in "\n\r\t") or ord(c) == 127 or 0xD800 <= ord(c) <= 0xDFFF
+        for c in value
+    ):
+        raise ValueError(_("含有不允许的控制字符。"))
+    return value
+
+
+Line50 = Annotated[str, Field(max_length=50), AfterValidator(_one_line)]
+Line100 = Annotated[str, Field(max_length=100), AfterValidator(_one_line)]
+Line200 = Annotated[str, Field(max_length=200), AfterValidator(_one_line)]
+Line500 = Annotated[str, Field(max_length=500), AfterValidator(_one_line)]
+Text = Annotated[str, Field(max_length=20000), AfterValidator(_text_block)]
+Reason = Annotated[
+    str,
+    Field(max_length=200, description="变更原因（修改、废止时必填）"),
+    AfterValidator(_text_block),
+]
+Money = Annotated[str, Field(max_length=30, description="金额（元），如 2000 或 2,000.00")]
+Id = Annotated[int, Field(ge=1, le=MAX_DB_ID)]
+IdPath = Annotated[int, Path(ge=1, le=MAX_DB_ID)]
+SlugPath = Annotated[str, Path(max_length=50, pattern=r"^[a-z][a-z0-9_]{0,49}$")]
+
+_ACT_TYPE_SCHEMA: JsonDict = {
+    "type": "string",
+    "enum": list(Power.ActType.values),
+    "title": "执法类别",
+}
+_LEVEL_SCHEMA: JsonDict = {
+    "type": "string",
+    "enum": list(LegalDocument.Level.values),
+    "title": "效力层级",
+}
+_UNIT_SCHEMA: JsonDict = {"type": "string", "enum": [u.value for u in Unit], "title": "时限单位"}
+
+
+# --- output -------------------------------------------------------------------------------------
+
+
+class ArticleOut(Schema):
+    id: int
+    document_id: int
+    number: int
+    label: str
+    citation: str
+    text: str
+    text_is_summary: bool = Field(description="条文为摘要而非官方文本")
+
+
+class LegalDocumentOut(Schema):
+    id: int
+    title: str
+    short_title: str
+    level: str = Field(json_schema_extra=_LEVEL_SCHEMA)
+    level_label: str
+    issuing_body: str
+    document_number: str
+    effective_on: date
+    repealed_on: date | None
+    articles: list[ArticleOut]
+
+
+class StandardOut(Schema):
+    circumstance: str
+    measure: str
+    fine_from: Decimal | None
+    fine_to: Decimal | None
+
+
+class FeeOut(Schema):
+    item: str
+    amount: Decimal
+    basis: str
+
+
+class TimeLimitOut(Schema):
+    amount: int
+    unit: str
+    basis: str
+    text: str
+
+
+class PowerOut(Schema):
+    id: int
+    agency_id: int
+    agency_name: str
+    code: str
+    name: str
+    act_type: str = Field(json_schema_extra=_ACT_TYPE_SCHEMA)
+    act_type_label: str
+    subject: str
+    procedure: str
+    procedure_name: str
+    flowchart_url: str
+    time_limit: TimeLimitOut | None
+    bases: list[ArticleOut]
+    standards: list[StandardOut]
+    fees: list[FeeOut]
+    version: int
+    repealed_on: date | None
+
+
+class InspectionItemOut(Schema):
+    id: int
+    agency_id: int
+    code: str
+    name: str
+    basis: str
+    subject: str
+    content: str
+    method: str
+    ratio_percent: Decimal
+    frequency: str
+    version: int
+
+
+class RequirementOut(Schema):
+    document: str
+    document_label: str
+    signatures: list[str]
+    basis: str
+    note: str
+
+
+class LimitOut(Schema):
+    key: str
+    name: str
+    amount: int
+    unit: str
+    basis: str
+    counted: str
+    from_step: str
+    text: str
+
+
+class VariantOut(Schema):
+    key: str
+    name: str
+    requires: list[RequirementOut]
+    av: str
+    av_basis: str
+
+
+class TransitionOut(Schema):
+    to: str
+    label: str
+
+
+class StepOut(Schema):
+    id: str
+    name: str
+    stage: str
+    stage_label: str
+    basis: str
+    optional: bool
+    next: list[TransitionOut]
+    requires: list[RequirementOut]
+    av: str
+    av_basis: str
+    approval: list[str]
+    approval_basis: str
+    min_officers: int
+    min_officers_basis: str
+    hooks: list[str]
+    limits: list[LimitOut]
+    variants: list[VariantOut]
+
+
+class FineLimitOut(Schema):
+    party: str
+    max_yuan: Decimal
+    basis: str
+
+
+class ProcedureSummaryOut(Schema):
+    slug: str
+    name: str
+    act_type: str
+    description: str
+    flowchart_url: str
+
+
+class ProcedureOut(ProcedureSummaryOut):
+    basis: list[str]
+    start: str
+    measures: list[str]
+    fine_limits: list[FineLimitOut]
+    steps: list[StepOut]
+
+
+class ImportResultOut(Schema):
+    created: int
+    updated: int
+    unchanged: int
+
+
+# --- input --------------------------------------------------------------------------------------
+
+
+class StandardIn(Schema):
+    circumstance: Line500
+    measure: Line500
+    fine_from: Money | None = None
+    fine_to: Money | None = None
+
+
+class FeeIn(Schema):
+    item: Line200
+    amount: Money
+    basis: Line200
+
+
+class TimeLimitIn(Schema):
+    amount: int = Field(ge=1, le=3650)
+    unit: str = Field(json_schema_extra=_UNIT_SCHEMA, max_length=20)
+    basis: Line200
+
+
+class PowerCreateIn(Schema):
+    act_type: str = Field(json_schema_extra=_ACT_TYPE_SCHEMA, max_length=20)
+    code: Line50
+    name: Line200
+    subject: Line200 = ""
+    procedure: Line50
+    article_ids: list[Id] = Field(max_length=50)
+    time_limit: TimeLimitIn | None = None
+    standards: list[StandardIn] = Field(default_factory=list, max_length=100)
+    fees: list[FeeIn] = Field(default_factory=list, max_length=50)
+    reason: Reason = ""
+
+
+class PowerUpdateIn(Schema):
+    reason: Reason
+    act_type: str | None = Field(default=None, json_schema_extra=_ACT_TYPE_SCHEMA, max_length=20)
+    name: Line200 | None = None
+    subject: Line200 | None = None
+    procedure: Line50 | None = None
+    article_ids: list[Id] | None = Field(default=None, max_length=50)
+    time_limit: TimeLimitIn | None = None
+    clear_time_limit: bool = False
+    standards: list[StandardIn] | None = Field(default=None, max_length=100)
+    fees: list[FeeIn] | None = Field(default=None, max_length=50)
+
+
+class ReasonIn(Schema):
+    reason: Reason
+
+
+class InspectionItemIn(Schema):
+    code: Line50
+    name: Line200
+    basis: Line500
+    subject: Line200
+    content: Line500
+    method: Line200
+    ratio_percent: Annotated[str, Field(max_length=10)]
+    frequency: Line100
+    reason: Reason = ""
+
+
+class LegalDocumentIn(Schema):
+    title: Line200
+    short_title: Line100 = ""
+    level: str = Field(json_schema_extra=_LEVEL_SCHEMA, max_length=32)
+    issuing_body: Line200
+    document_number: Line100 = ""
+    effective_on: date
+    repealed_on: date | None = None
+    reason: Reason = ""
+
+
+class ArticleIn(Schema):
+    number: int = Field(ge=1, le=9999)
+    text: Text
+    text_is_summary: bool = False
+    reason: Reason = ""
+
+
+# --- rendering ----------------------------------------------------------------------------------
+
+
+def _article_out(article: Any) -> dict[str, Any]:
+    return {
+        "id": article.id,
+        "document_id": article.document_id,
+        "number": article.number,
+        "label": article.label,
+        "citation": article.citation,
+        "text": article.text,
+        "text_is_summary": article.text_is_summary,
+    }
+
+
+def _document_out(document: LegalDocument) -> dict[str, Any]:
+    return {
+        "id": document.id,
+        "title": document.title,
+        "short_title": document.short_title,
+        "level": document.level,
+        "level_label": str(LegalDocument.Level(document.level).label),
+        "issuing_body": document.issuing_body,
+        "document_number": document.document_number,
+        "effective_on": document.effective_on,
+        "repealed_on": document.repealed_on,
+        "articles": [_article_out(a) for a in document.articles.all()],
+    }
+
+
+def _power_out(power: Power) -> dict[str, Any]:
+    limit = services.power_time_limit(power)
+    definition = procedures.shipped().get(power.procedure)
+    return {
+        "id": power.id,
+        "agency_id": power.agency_id,
+        "agency_name": power.agency.name,
+        "code": power.code,
+        "name": power.name,
+        "act_type": power.act_type,
+        "act_type_label": str(Power.ActType(power.act_type).label),
+        "subject": power.subject,
+        "procedure": power.procedure,
+        "procedure_name": definition.name if definition else power.procedure,
+        "flowchart_url": f"/api/v1/catalogue/powers/{power.id}/flowchart.svg",
+        "time_limit": None
+        if limit is None
+        else {
+            "amount": limit.amount,
+            "unit": limit.unit.value,
+            "basis": limit.basis,
+            "text": f"{limit.amount}{limit.unit.label}（{limit.basis}）",
+        },
+        "bases": [_article_out(b.article) for b in power.bases.all()],
+        "standards": [
+            {
+                "circumstance": s.circumstance,
+                "measure": s.measure,
+                "fine_from": s.fine_from,
+                "fine_to": s.fine_to,
+            }
+            for s in power.standards.all()
+        ],
+        "fees": [{"item": f.item, "amount": f.amount, "basis": f.basis} for f in power.fees.all()],
+        "version": power.version,
+        "repealed_on": power.repealed_on,
+    }
+
+
+def _item_out(item: InspectionItem) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "agency_id": item.agency_id,
+        "code": item.code,
+        "name": item.name,
+        "basis": item.basis,
+        "subject": item.subject,
+        "content": item.content,
+        "method": item.method,
+        "ratio_percent": item.ratio_percent,
+        "frequency": item.frequency,
+        "version": item.version,
+    }
+
+
+def _requirement_out(r: procedures.Requirement) -> dict[str, Any]:
+    return {
+        "document": r.document,
+        "document_label": r.label,
+        "signatures": list(r.signatures),
+        "basis": r.basis,
+        "note": r.note,
+    }
+
+
+def _procedure_summary(d: procedures.ProcedureDefinition) -> dict[str, Any]:
+    return {
+        "slug": d.slug,
+        "name": d.name,
+        "act_type": d.act_type,
+        "description": d.description,
+        "flowchart_url": f"/api/v1/catalogue/procedures/{d.slug}/flowchart.svg",
+    }
+
+
+def _procedure_out(d: procedures.ProcedureDefinition) -> dict[str, Any]:
+    return {
+        **_procedure_summary(d),
+        "basis": list(d.basis),
+        "start": d.start,
+        "measures": list(d.measures),
+        "fine_limits": [
+            {"party": f.party, "max_yuan": f.max_yuan, "basis": f.basis} for f in d.fine_limits
+        ],
+        "steps": [
+            {
+                "id": s.id,
+                "name": s.name,
+                "stage": s.stage.value,
+                "stage_label": s.stage.label,
+                "basis": s.basis,
+                "optional": s.optional,
+                "next": [{"to": t.to, "label": t.label} for t in s.next],
+                "requires": [_requirement_out(r) for r in s.requires],
+                "av": s.av.value,
+                "av_basis": s.av_basis,
+                "approval": [a.value for a in s.approval],
+                "approval_basis": s.approval_basis,
+                "min_officers": s.min_officers,
+                "min_officers_basis": s.min_officers_basis,
+                "hooks": list(s.hooks),
+                "limits": [
+                    {
+                        "key": limit.key,
+                        "name": limit.name,
+                        "amount": limit.amount,
+                        "unit": limit.unit.value,
+                        "basis": limit.basis,
+                        "counted": limit.counted,
+                        "from_step": limit.from_step,
+                        "text": limit.describe(),
+                    }
+                    for limit in s.limits
+                ],
+                "variants": [
+                    {
+                        "key": v.key,
+                        "name": v.name,
+                        "requires": [_requirement_out(r) for r in v.requires],
+                        "av": v.av.value,
+                        "av_basis": v.av_basis,
+                    }
+                    for v in s.variants
+                ],
+            }
+            for s in d.steps
+        ],
+    }
+
+
+def _actor(request: HttpRequest) -> Actor:
+    actor = getattr(request, "auth", None)
+    if actor is None:
+        raise PermissionDenied(_("缺少操作者：请先登录。"), code="actor_required")
+    return cast(Actor, actor)
+
+
+def _time_limit(value: TimeLimitIn | None) -> LegalLimit | None:
+    if value is None:
+        return None
+    try:
+        unit = Unit(value.unit)
+    except ValueError:
+        raise ValidationFailed(
+            _("时限单位“%(unit)s”无效。") % {"unit": value.unit},
+            code="invalid_choice",
+            detail={"field": "time_limit.unit"},
+        ) from None
+    basis = value.basis.strip()
+    if not basis:
+        raise ValidationFailed(
+            _("办理时限须写明法律依据。"),
+            code="basis_required",
+            detail={"field": "time_limit.basis"},
+        )
+    return LegalLimit(value.amount, unit, basis)
+
+
+def _standards(items: list[StandardIn]) -> list[services.StandardSpec]:
+    return [services.StandardSpec(s.circumstance, s.measure, s.fine_from, s.fine_to) for s in items]
+
+
+def _fees(items: list[FeeIn]) -> list[services.FeeSpec]:
+    return [services.FeeSpec(f.item, f.amount, f.basis) for f in items]
+
+
+_SVG = {"content": {"image/svg+xml": {"schema": {"type": "string"}}}}
+_XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_XLSX = {"content": {_XLSX_TYPE: {"schema": {"type": "string", "format": "binary"}}}}
+
+
+def _svg(body: str) -> HttpResponse:
+    response = HttpResponse(body, content_type="image/svg+xml; charset=utf-8")
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _xlsx(body: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type=_XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# --- public reads -------------------------------------------------------------------------------
+
+
+@router.get(
+    "/agencies/{agency_id}/powers",
+    response={200: list[PowerOut], **PUBLIC_ERRORS},
+    summary="执法主体的行政执法事项清单",
+    description="现行的执法事项，含执法依据（条文）、裁量基准、收费和办理时限（D-5、D-18）。",
+)
+def power_list(request: HttpRequest, agency_id: IdPath) -> list[dict[str, Any]]:
+    agency = selectors.agency_get(agency_id)
+    return [_power_out(p) for p in selectors.current_powers_of(agency)]
+
+
+@router.get("/powers/{power_id}", response={200: PowerOut, **PUBLIC_ERRORS}, summary="执法事项")
+def power_detail(request: HttpRequest, power_id: IdPath) -> dict[str, Any]:
+    return _power_out(selectors.power_get(power_id))
+
+
+@router.get(
+    "/powers/{power_id}/flowchart.svg",
+    response={200: None, **PUBLIC_ERRORS},
+    summary="执法事项的职权运行流程图（SVG）",
+    openapi_extra={"responses": {"200": {"description": "SVG", **_SVG}}},
+)
+def power_flowchart(request: HttpRequest, power_id: IdPath) -> HttpResponse:
+    power = selectors.power_get(power_id)
+    definition = procedures.get(power.procedure)
+    return _svg(flowchart.render_svg(definition, title=f"{power.name}（{definition.name}）"))
+
+
+@router.get(
+    "/agencies/{agency_id}/inspections",
+    response={200: list[InspectionItemOut], **PUBLIC_ERRORS},
+    summary="随机抽查事项清单",
+)
+def inspection_list(request: HttpRequest, agency_id: IdPath) -> list[dict[str, Any]]:
+    agency = selectors.agency_get(agency_id)
+    return [_item_out(i) for i in selectors.current_inspections_of(agency)]
+
+
+@router.get(
+    "/agencies/{agency_id}/powers.xlsx",
+    response={200: None, **PUBLIC_ERRORS},
+    summary="导出行政执法事项清单（Excel）",
+    openapi_extra={"responses": {"200": {"description": "xlsx", **_XLSX}}},
+)
+def power_export(request: HttpRequest, agency_id: IdPath) -> HttpResponse:
+    agency = selectors.agency_get(agency_id)
+    return _xlsx(xlsx.export_powers(agency), f"powers-{agency.id}.xlsx")
+
+
+@router.get(
+    "/agencies/{agency_id}/inspections.xlsx",
+    response={200: None, **PUBLIC_ERRORS},
+    summary="导出随机抽查事项清单（Excel）",
+    openapi_extra={"responses": {"200": {"description": "xlsx", **_XLSX}}},
+)
+def inspection_export(request: HttpRequest, agency_id: IdPath) -> HttpResponse:
+    agency = selectors.agency_get(agency_id)
+    return _xlsx(xlsx.export_inspections(agency), f"inspections-{agency.id}.xlsx")
+
+
+@router.get(
+    "/legal-documents", response={200: list[LegalDocumentOut]}, summary="执法依据（法律法规等）"
+)
+def document_list(request: HttpRequest) -> list[dict[str, Any]]:
+    return [_document_out(d) for d in selectors.legal_documents()]
+
+
+@router.get(
+    "/legal-documents/{document_id}",
+    response={200: LegalDocumentOut, **PUBLIC_ERRORS},
+    summary="执法依据及其条文",
+)
+def document_detail(request: HttpRequest, document_id: IdPath) -> dict[str, Any]:
+    return _document_out(selectors.legal_document_get(document_id))
+
+
+@router.get("/procedures", response={200: list[ProcedureSummaryOut]}, summary="办理程序")
+def procedure_list(request: HttpRequest) -> list[dict[str, Any]]:
+    return [_procedure_summary(procedures.get(slug)) for slug in procedures.slugs()]
+
+
+def _procedure(slug: str) -> procedures.ProcedureDefinition:
+    from zhifa.core.errors import NotFound
+
+    definition = procedures.shipped().get(slug)
+    if definition is None:
+        raise NotFound(_("未找到该办理程序。"))
+    return definition
+
+
+@router.get(
+    "/procedures/{slug}",
+    response={200: ProcedureOut, **PUBLIC_ERRORS},
+    summary="办理程序定义（阶段、步骤、材料、审批、时限）",
+)
+def procedure_detail(request: HttpRequest, slug: SlugPath) -> dict[str, Any]:
+    return _procedure_out(_procedure(slug))
+
+
+@router.get(
+    "/procedures/{slug}/flowchart.svg",
+    response={200: None, **PUBLIC_ERRORS},
+    summary="办理程序流程图（SVG）",
+    openapi_extra={"responses": {"200": {"description": "SVG", **_SVG}}},
+)
+def procedure_flowchart(request: HttpRequest, slug: SlugPath) -> HttpResponse:
+    return _svg(flowchart.render_svg(_procedure(slug)))
+
+
+# --- staff writes -------------------------------------------------------------------------------
+
+
+@router.post(
+    "/agencies/{agency_id}/powers",
+    auth=STAFF,
+    response={201: PowerOut, **WRITE_ERRORS},
+    summary="新增执法事项（执法主体负责人）",
+)
+def power_create(
+    request: HttpRequest, agency_id: IdPath, payload: PowerCreateIn
+) -> Status[dict[str, Any]]:
+    actor = _actor(request)
+    agency = selectors.agency_get(agency_id)
+    power = services.power_create(
+        actor=actor,
+        agency=agency,
+        act_type=payload.act_type,
+        code=payload.code,
+        name=payload.name,
+        subject=payload.subject,
+        procedure=payload.procedure,
+        bases=[selectors.article_get(i) for i in payload.article_ids],
+        time_limit=_time_limit(payload.time_limit),
+        standards=_standards(payload.standards),
+        fees=_fees(payload.fees),
+        reason=payload.reason,
+    )
+    return Status(201, _power_out(selectors.power_get(power.id)))
+
+
+@router.patch(
+    "/powers/{power_id}",
+    auth=STAFF,
+    response={200: PowerOut, **WRITE_ERRORS},
+    summary="修改执法事项（新版本，须写明原因）",
+)
+def power_update(request: HttpRequest, power_id: IdPath, payload: PowerUpdateIn) -> dict[str, Any]:
+    actor = _actor(request)
+    power = selectors.power_get(power_id)
+    changes: dict[str, Any] = {}
+    for name in ("act_type", "name", "subject", "procedure"):
+        value = getattr(payload, name)
+        if value is not None:
+            changes[name] = value
+    if payload.clear_time_limit:
+        changes["time_limit"] = None
+    elif payload.time_limit is not None:
+        changes["time_limit"] = _time_limit(payload.time_limit)
+    power = services.power_update(
+        actor=actor,
+        power=power,
+        reason=payload.reason,
+        bases=None
+        if payload.article_ids is None
+        else [selectors.article_get(i) for i in payload.article_ids],
+        standards=None if payload.standards is None else _standards(payload.standards),
+        fees=None if payload.fees is None else _fees(payload.fees),
+        **changes,
+    )
+    return _power_out(selectors.power_get(power.id))
+
+
+@router.post(
+    "/powers/{power_id}/repeal",
+    auth=STAFF,
+    response={200: PowerOut, **WRITE_ERRORS},
+    summary="废止执法事项",
+)
+def power_repeal(request: HttpRequest, power_id: IdPath, payload: ReasonIn) -> dict[str, Any]:
+    power = services.power_repeal(
+        actor=_actor(request), power=selectors.power_get(power_id), reason=payload.reason
+    )
+    return _power_out(selectors.power_get(power.id))
+
+
+@router.post(
+    "/agencies/{agency_id}/inspections",
+    auth=STAFF,
+    response={201: InspectionItemOut, **WRITE_ERRORS},
+    summary="新增随机抽查事项",
+)
+def inspection_create(
+    request: HttpRequest, agency_id: IdPath, payload: InspectionItemIn
+) -> Status[dict[str, Any]]:
+    fields = payload.model_dump()
+    reason = fields.pop("reason")
+    item = services.inspection_item_create(
+        actor=_actor(request), agency=selectors.agency_get(agency_id), reason=reason, **fields
+    )
+    return Status(201, _item_out(item))
+
+
+@router.post(
+    "/legal-documents",
+    auth=STAFF,
+    response={201: LegalDocumentOut, **WRITE_ERRORS},
+    summary="新增执法依据（系统管理员）",
+)
+def document_create(request: HttpRequest, payload: LegalDocumentIn) -> Status[dict[str, Any]]:
+    document = services.legal_document_create(actor=_actor(request), **payload.model_dump())
+    return Status(201, _document_out(selectors.legal_document_get(document.id)))
+
+
+@router.post(
+    "/legal-documents/{document_id}/articles",
+    auth=STAFF,
+    response={201: ArticleOut, **WRITE_ERRORS},
+    summary="新增条文（系统管理员）",
+)
+def article_create(
+    request: HttpRequest, document_id: IdPath, payload: ArticleIn
+) -> Status[dict[str, Any]]:
+    actor = _actor(request)
+    document = selectors.legal_document_get(document_id)
+    article = services.legal_article_create(actor=actor, document=document, **payload.model_dump())
+    return Status(201, _article_out(article))
+
+
+@router.post(
+    "/agencies/{agency_id}/powers.xlsx",
+    auth=STAFF,
+    response={200: ImportResultOut, **WRITE_ERRORS},
+    summary="导入行政执法事项清单（Excel，执法主体负责人）",
+    description="有任何一行错误则不导入任何内容，错误逐行列出（工作表、行号、列、说明）。",
+)
+def power_import(
+    request: HttpRequest,
+    agency_id: IdPath,
+    file: UploadedFile = File(...),  # noqa: B008
+) -> dict[str, Any]:
+    actor = _actor(request)
+    agency = selectors.agency_get(agency_id)
+    services.require_catalogue_maintainer(actor, agency)
+    result = xlsx.import_powers(actor=actor, agency=agency, data=_read(file))
+    return {"created": result.created, "updated": result.updated, "unchanged": result.unchanged}
+
+
+@router.post(
+    "/agencies/{agency_id}/inspections.xlsx",
+    auth=STAFF,
+    response={200: ImportResultOut, **WRITE_ERRORS},
+    summary="导入随机抽查事项清单（Excel，执法主体负责人）",
+)
+def inspection_import(
+    request: HttpRequest,
+    agency_id: IdPath,
+    file: UploadedFile = File(...),  # noqa: B008
+) -> dict[str, Any]:
+    actor = _actor(request)
+    agency = selectors.agency_get(agency_id)
+    services.require_catalogue_maintainer(actor, agency)
+    result = xlsx.import_inspections(actor=actor, agency=agency, data=_read(file))
+    return {"created": result.created, "updated": result.updated, "unchanged": result.unchanged}
+
+
+def _read(file: UploadedFile) -> bytes:
+    if file.size is not None and file.size > xlsx.MAX_BYTES:
+        raise ValidationFailed(
+            _("文件超过 5 MB，请拆分后再导入。"), code="file_too_large", detail={"field": "file"}
+        )
+    return bytes(file.read(xlsx.MAX_BYTES + 1))
