@@ -362,3 +362,22 @@ def test_a_second_connection_writing_the_same_upload_is_told_to_wait(
         os.close(fd)
     assert tus.patch(path, 0, data).status == 204
     assert Evidence.objects.count() == 1
+
+
+def test_a_session_without_the_csrf_header_can_neither_create_nor_write__R34(
+    world: World, live_server: Any
+) -> None:
+    """A signed-in browser session must carry the CSRF token (a page elsewhere must not upload
+    in the officer's name): creation and PATCH without it are refused and change nothing."""
+    data = mp4_bytes(30_000, seed=21)
+    tus = staff_client(live_server, world.officer_user)
+    path = tus.path_of(tus.create(len(data), meta()))
+    bare = TusClient(live_server.url, headers={"Cookie": tus.headers["Cookie"]})
+    uploads, events = Upload.objects.count(), LedgerEvent.objects.count()
+    assert bare.create(len(data), meta()).status in (401, 403)
+    assert bare.patch(path, 0, data).status in (401, 403)
+    assert Upload.objects.count() == uploads and LedgerEvent.objects.count() == events
+    assert int(tus.head(path).headers["upload-offset"]) == 0
+    assert Evidence.objects.count() == 0 and Blob.objects.count() == 0
+    finished = tus.patch(path, 0, data)  # the same session with its token still works
+    assert finished.status == 204 and Evidence.objects.count() == 1
