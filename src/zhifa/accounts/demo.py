@@ -21,7 +21,8 @@ from zhifa.core.errors import NotFound
 if TYPE_CHECKING:
     from zhifa.org.models import Agency, Government, Person
 
-DEMO_PASSWORD = "Zhifa#Demo2026"  # nosec B105: public demo password, printed on purpose
+# The public demo password, printed on purpose (bandit B105 is not a leak here).
+DEMO_PASSWORD = "Zhifa#Demo2026"  # nosec B105
 LAND_AGENCY = "国土资源所"
 JUSTICE_AGENCY = "司法所"
 
