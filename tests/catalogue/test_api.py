@@ -228,3 +228,19 @@ def test_xlsx_export_is_public_and_import_is_head_only__D18(org: Org) -> None:
     assert done.status_code == 200 and done.json() == {"created": 0, "updated": 1, "unchanged": 0}
     inspections = Client().get(f"{BASE}/agencies/{org.land.pk}/inspections.xlsx")
     assert inspections.status_code == 200
+
+
+def test_power_history_shows_each_version_to_staff_who_may_read_it__D18(org: Org) -> None:
+    power = _power(org)
+    services.power_update(actor=org.land_head, power=power, reason="依据修订", name="新名称")
+    url = f"{BASE}/powers/{power.pk}/history"
+    history = client_for(org.supervisor).get(url)
+    assert history.status_code == 200
+    versions = [(v["action"], v["reason"], v["content"].get("version")) for v in history.json()]
+    assert versions == [
+        ("catalogue.power.create", "", 1),
+        ("catalogue.power.update", "依据修订", 2),
+    ]
+    assert client_for(org.land_officer_user).get(url).status_code == 200
+    assert client_for(org.forest_head).get(url).status_code == 403
+    assert Client().get(url).status_code == 401

@@ -9,7 +9,7 @@ and imports; system admin for legal bases). Every refusal is ``{"code", "message
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, cast
 
@@ -247,6 +247,16 @@ class ProcedureOut(ProcedureSummaryOut):
     measures: list[str]
     fine_limits: list[FineLimitOut]
     steps: list[StepOut]
+
+
+class VersionOut(Schema):
+    seq: int
+    at: datetime
+    actor: str
+    actor_name: str
+    action: str
+    reason: str
+    content: dict[str, Any]
 
 
 class ImportResultOut(Schema):
@@ -724,6 +734,34 @@ def power_update(request: HttpRequest, power_id: IdPath, payload: PowerUpdateIn)
         **changes,
     )
     return _power_out(selectors.power_get(power.id))
+
+
+@router.get(
+    "/powers/{power_id}/history",
+    auth=STAFF,
+    response={
+        200: list[VersionOut],
+        401: CatalogueErrorOut,
+        403: CatalogueErrorOut,
+        404: CatalogueErrorOut,
+        422: CatalogueErrorOut,
+    },
+    summary="执法事项的各个版本（谁、何时、为何修改）",
+)
+def power_history(request: HttpRequest, power_id: IdPath) -> list[dict[str, Any]]:
+    power = selectors.power_get(power_id)
+    return [
+        {
+            "seq": entry.seq,
+            "at": entry.at,
+            "actor": entry.actor,
+            "actor_name": entry.actor_name,
+            "action": entry.action,
+            "reason": entry.reason,
+            "content": entry.content,
+        }
+        for entry in selectors.power_history_for(_actor(request), power)
+    ]
 
 
 @router.post(

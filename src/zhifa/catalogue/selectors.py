@@ -4,10 +4,13 @@ procedures are read by anyone; repealed powers are kept but not listed as curren
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from zhifa.accounts import access
+from zhifa.accounts.models import ApiToken
 from zhifa.catalogue import rules
 from zhifa.catalogue.models import (
     DiscretionStandard,
@@ -17,8 +20,10 @@ from zhifa.catalogue.models import (
     Power,
     PowerBasis,
 )
-from zhifa.core.errors import NotFound, ValidationFailed
+from zhifa.core.errors import NotFound, PermissionDenied, ValidationFailed
+from zhifa.org.actors import SCOPE_READ
 from zhifa.org.models import Agency
+from zhifa.org.selectors import VersionEntry, history_of
 
 _CITATION = re.compile(r"^(?P<doc>.+?)(?P<label>第[零一二三四五六七八九十百千]+条)$")
 
@@ -90,3 +95,15 @@ def agency_get(agency_id: int) -> Agency:
 
 def current_inspections_of(agency: Agency) -> QuerySet[InspectionItem]:
     return InspectionItem.objects.filter(agency=agency, repealed_on__isnull=True).order_by("code")
+
+
+def power_history_for(actor: Any, power: Power) -> list[VersionEntry]:
+    """Every version of a power (who, when, why, the content) for staff who may read its agency:
+    its own staff, the supervisor, or a token with ``org:read`` for it."""
+    if isinstance(actor, ApiToken):
+        access.require_scope(actor, SCOPE_READ, power.agency)
+    elif not access.agencies_readable_by(actor).filter(pk=power.agency_id).exists():
+        raise PermissionDenied(
+            _("您没有查看“%(agency)s”执法事项变更记录的权限。") % {"agency": power.agency.name}
+        )
+    return history_of(power)
