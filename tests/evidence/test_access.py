@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from django.core.files.base import ContentFile
 
-from tests.evidence.conftest import World, meta, mp4_bytes
+from tests.evidence.conftest import World, make_user, meta, mp4_bytes
+from zhifa.accounts.models import RoleAssignment
 from zhifa.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from zhifa.evidence import selectors, services
 from zhifa.evidence.models import Device, EvidenceAccess, EvidenceGrant
@@ -127,3 +128,26 @@ def test_confidential_items_are_never_published__R33(world: World) -> None:
     )
     with pytest.raises(ValidationFailed):
         services.evidence_publish_copy(actor=world.actor(world.officer_user), evidence=secret)
+
+
+def test_the_upload_page_offers_only_the_devices_in_service_of_ones_own_agency__R3(
+    world: World,
+) -> None:
+    head = world.actor(world.head_user)
+    kept = services.device_register(
+        actor=head, agency=world.agency, kind=Device.Kind.BODY_CAMERA, serial="DSJ-10"
+    )
+    retired = services.device_register(
+        actor=head, agency=world.agency, kind=Device.Kind.CAMERA, serial="C-10"
+    )
+    services.device_retire(actor=head, device=retired, reason="损坏报废")
+    other_head = make_user("other-head", world.other_agency, RoleAssignment.Role.AGENCY_HEAD)
+    theirs = services.device_register(
+        actor=world.actor(other_head),
+        agency=world.other_agency,
+        kind=Device.Kind.CAMERA,
+        serial="OTHER-1",
+    )
+    assert list(selectors.devices_for_upload(world.actor(world.officer_user))) == [kept]
+    assert list(selectors.devices_for_upload(world.actor(world.other_user))) == [theirs]
+    assert list(selectors.devices_for_upload(world.actor(world.supervisor_user))) == []

@@ -67,3 +67,10 @@ def devices_of_agency(*, user: Any, agency: Agency) -> QuerySet[Device]:
     if agency.pk not in readable_agency_ids(user):
         return Device.objects.none()
     return Device.objects.filter(agency=agency).select_related("holder__person")
+
+
+def devices_for_upload(actor: Any) -> QuerySet[Device]:
+    """The devices in service (not retired) of the agencies ``actor`` may upload to."""
+    return Device.objects.filter(
+        agency__in=upload_agencies_of(actor), retired_at__isnull=True
+    ).order_by("kind", "serial")

@@ -9,7 +9,7 @@ from django.shortcuts import render
 
 from zhifa.accounts.decorators import staff_required
 from zhifa.evidence import selectors
-from zhifa.evidence.models import Confidentiality, Device, Evidence
+from zhifa.evidence.models import Confidentiality, Evidence
 from zhifa.evidence.services import Actor
 
 
@@ -21,10 +21,9 @@ def evidence_list(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def upload_page(request: HttpRequest) -> HttpResponse:
-    agencies = selectors.upload_agencies_of(Actor(user=request.user))
-    devices = Device.objects.filter(agency__in=agencies, retired_at__isnull=True).order_by(
-        "kind", "serial"
-    )
+    actor = Actor(user=request.user)
+    agencies = selectors.upload_agencies_of(actor)
+    devices = selectors.devices_for_upload(actor)
     return render(
         request,
         "evidence/upload.html",
