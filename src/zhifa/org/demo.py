@@ -60,6 +60,7 @@ class _Loader:
         self.agencies: dict[str, Agency] = {}
         self.people: dict[str, Person] = {}
         self.posts: dict[tuple[str, str], Post] = {}
+        self.vacant_posts: dict[str, Post] = {}
 
     # -- governments, agencies, units --
 
@@ -158,6 +159,24 @@ class _Loader:
                     )
                     self.created["post"] += 1
                 self.posts[(person.name, post.title)] = post
+        for post_data in self.data.get("vacant_posts", []):
+            order += 1
+            agency = self.agencies[post_data["agency"]]
+            post = Post.objects.filter(
+                government=township, agency=agency, title=post_data["title"], holder__isnull=True
+            ).first()
+            if post is None:
+                post = services.post_create(
+                    actor=SYSTEM,
+                    government=township,
+                    agency=agency,
+                    title=post_data["title"],
+                    holder=None,
+                    sort_order=order,
+                    reason=self.reason,
+                )
+                self.created["post"] += 1
+            self.vacant_posts[post.title] = post
 
     # -- groups --
 
@@ -176,8 +195,13 @@ class _Loader:
                 )
                 self.created["group"] += 1
             for order, member in enumerate(entry["members"], start=1):
-                person = self.people[rules.normalise_person_name(member["name"])]
-                post = self.posts[(person.name, member["post"])] if "post" in member else None
+                person: Person | None
+                if "vacant_post" in member:
+                    # A member by post: whoever holds it, nobody while it is vacant.
+                    person, post = None, self.vacant_posts[member["vacant_post"]]
+                else:
+                    person = self.people[rules.normalise_person_name(member["name"])]
+                    post = self.posts[(person.name, member["post"])] if "post" in member else None
                 exists = GroupMembership.objects.filter(
                     group=group, role=member["role"], person=person, post=post
                 ).exists()
