@@ -196,6 +196,7 @@ class _Loader:
                 self.created["group"] += 1
             for order, member in enumerate(entry["members"], start=1):
                 person: Person | None
+                post: Post | None
                 if "vacant_post" in member:
                     # A member by post: whoever holds it, nobody while it is vacant.
                     person, post = None, self.vacant_posts[member["vacant_post"]]
