@@ -28,6 +28,7 @@ MIB = 1024 * 1024
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "src"))
 
+# Imported after the paths above are set, hence E402.
 from tests.evidence.serverproc import Gunicorn, prepare, server_env  # noqa: E402
 
 

@@ -32,6 +32,7 @@ import django
 
 django.setup()
 
+# The imports below need Django set up first, hence E402 on each.
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 

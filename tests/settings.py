@@ -13,6 +13,7 @@ os.environ.setdefault("ZHIFA_HTTPS", "0")
 from zhifa.settings import *  # noqa: F403  (test settings extend the real ones)
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# F405 below: DATABASES, DATA_DIR and STATIC_ROOT come from the star import of the real settings.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A test database in a file (WAL), as in production, not shared-cache memory: concurrent
     # writers (tests/ledger/test_parallel.py) then queue on IMMEDIATE transactions instead of

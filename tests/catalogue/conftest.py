@@ -7,6 +7,7 @@ from datetime import datetime
 
 import pytest
 
+# Fixtures shared with the org tests: pytest finds them by name here, so F401 would be wrong.
 from tests.org.conftest import Org, frozen_today, nothing_changes, org  # noqa: F401
 from zhifa.catalogue.demo import load_legal_bases
 from zhifa.catalogue.models import LegalArticle
