@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "zhifa.portal",
     "zhifa.evidence",
     "zhifa.catalogue",
+    "zhifa.cases",
 ]
 
 MIDDLEWARE = [
@@ -268,3 +269,19 @@ EVIDENCE_LATE_AFTER = timedelta(hours=24)
 EVIDENCE_RETENTION_OTHER_DAYS = max(
     183, int(os.environ.get("ZHIFA_EVIDENCE_RETENTION_DAYS", "183"))
 )
+
+# --- cases -----------------------------------------------------------------------------------
+# 较大数额 (行政处罚法第五十七条、第六十三条) is set by each province; a fine at or above it
+# (以上 includes the number) is decided collectively. Configure it to the province's current rule.
+ZHIFA_MAJOR_FINE_YUAN = {
+    "natural_person": os.environ.get("ZHIFA_MAJOR_FINE_PERSON_YUAN", "10000"),
+    "organisation": os.environ.get("ZHIFA_MAJOR_FINE_ORGANISATION_YUAN", "100000"),
+}
+# E-mail for overdue notices: sent only when ZHIFA_EMAIL_HOST is set (in-app notices always).
+EMAIL_HOST = os.environ.get("ZHIFA_EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("ZHIFA_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("ZHIFA_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("ZHIFA_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = _env_bool("ZHIFA_EMAIL_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("ZHIFA_EMAIL_FROM", "zhifa@localhost")
+ZHIFA_EMAIL_NOTICES = bool(EMAIL_HOST)

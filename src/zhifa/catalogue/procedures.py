@@ -267,6 +267,9 @@ class TimeLimit:
     counted: str = "after"  # "after" an event (default) or "before" it
     from_step: str = ""  # the step whose completion starts it; "" = this step is opened
     extension: LegalLimit | None = None
+    until: tuple[str, ...] = ()  # the steps whose completion meets it; () = this step's own
+    wait: bool = False  # a waiting period: the step may not close until it has run out
+    extends: str = ""  # instead of a new limit, lengthens the open limit with this key
 
     @property
     def legal_limit(self) -> LegalLimit:
@@ -486,6 +489,9 @@ class _Reader:
             counted=str(counted),
             from_step=str(raw.get("from", "")),
             extension=extension,
+            until=tuple(str(u) for u in self.items(raw, "until", step)),
+            wait=bool(raw.get("wait", False)),
+            extends=str(raw.get("extends", "")),
         )
 
     def legal_limit(self, raw: Any, step: str, what: str) -> LegalLimit | None:
@@ -655,6 +661,24 @@ def _check_graph(reader: _Reader, start: str, steps: list[Step]) -> None:
                     step.id,
                     _("期限“%(name)s”的起算步骤“%(from)s”不存在。")
                     % {"name": limit.name, "from": limit.from_step},
+                )
+            for until in limit.until:
+                if until not in index:
+                    reader.problem(
+                        step.id,
+                        _("期限“%(name)s”的完成步骤“%(until)s”不存在。")
+                        % {"name": limit.name, "until": until},
+                    )
+            if limit.extends and not any(
+                other.key == limit.extends
+                for s in steps
+                for other in s.limits
+                if other is not limit
+            ):
+                reader.problem(
+                    step.id,
+                    _("期限“%(name)s”要延长的期限“%(key)s”不存在。")
+                    % {"name": limit.name, "key": limit.extends},
                 )
     reachable = _reachable(start, index)
     for step in steps:
