@@ -39,3 +39,38 @@ def test_titles_and_labels_are_escaped__D6() -> None:
     assert "<svg onload" not in svg
     assert "&quot;&gt;&lt;svg onload=x&gt; &amp; 罚" in svg
     xml.dom.minidom.parseString(svg.encode())
+
+
+def test_branch_labels_do_not_cover_each_other_or_a_step__D6() -> None:
+    """Sibling branches' labels used to pile up on one spot and become unreadable."""
+    import re
+
+    from zhifa.catalogue import flowchart, procedures
+
+    for slug in procedures.slugs():
+        svg = flowchart.render_svg(procedures.get(slug))
+        labels = [
+            (
+                float(x),
+                float(y) - flowchart.LABEL_HEIGHT + 3,
+                flowchart.LABEL_CHAR * len(t),
+                flowchart.LABEL_HEIGHT,
+            )
+            for x, y, t in re.findall(
+                r'<text class="branch" x="([\d.]+)" y="([\d.-]+)">([^<]*)</text>', svg
+            )
+        ]
+        boxes = [
+            tuple(map(float, m))
+            for m in re.findall(
+                r'<rect class="box[^"]*" x="([\d.]+)" y="([\d.]+)" '
+                r'width="([\d.]+)" height="([\d.]+)"',
+                svg,
+            )
+        ]
+        assert labels, slug
+        for i, a in enumerate(labels):
+            for b in labels[i + 1 :]:
+                assert not flowchart._overlaps(a, b), (slug, a, b)
+            for box in boxes:
+                assert not flowchart._overlaps(a, box), (slug, a, box)

@@ -47,6 +47,38 @@ def _lines(step: Step) -> list[tuple[str, str]]:
     return out
 
 
+LABEL_CHAR = 11.5  # the width of one CJK character at the branch label's 11px size
+LABEL_HEIGHT = 13
+
+
+def _overlaps(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+    ax, ay, aw, ah = a
+    bx, by, bw, bh = b
+    return ax < bx + bw and bx < ax + aw and ay < by + bh and by < ay + ah
+
+
+def _free_spot(
+    x: float,
+    y: float,
+    text: str,
+    placed: list[tuple[float, float, float, float]],
+    boxes: dict[str, tuple[float, float, float, float]],
+) -> tuple[float, float]:
+    """Where a branch label goes: at its arrow's middle, moved down a line at a time until it
+    covers neither an earlier label nor a step box (labels of sibling branches used to pile up on
+    one spot). The spot taken is added to ``placed``."""
+    width = LABEL_CHAR * len(text)
+    for attempt in range(40):
+        rect = (x, y - LABEL_HEIGHT + 3 + attempt * LABEL_HEIGHT, width, LABEL_HEIGHT)
+        if not any(_overlaps(rect, other) for other in placed) and not any(
+            _overlaps(rect, box) for box in boxes.values()
+        ):
+            placed.append(rect)
+            return x, y + attempt * LABEL_HEIGHT
+    placed.append((x, y - LABEL_HEIGHT + 3, width, LABEL_HEIGHT))
+    return x, y
+
+
 def render_svg(definition: ProcedureDefinition, *, title: str = "") -> str:
     """The flowchart as a standalone SVG document (UTF-8 text)."""
     columns = [stage for stage in Stage if definition.steps_in(stage)]
@@ -78,6 +110,7 @@ def render_svg(definition: ProcedureDefinition, *, title: str = "") -> str:
             y += h + GAP
         height = max(height, y)
     arrows: list[str] = []
+    placed: list[tuple[float, float, float, float]] = []
     for step in definition.steps:
         sx, sy, sw, sh = boxes[step.id]
         for transition in step.next:
@@ -100,9 +133,11 @@ def render_svg(definition: ProcedureDefinition, *, title: str = "") -> str:
                 path = f"M{x1},{y1} C{x1 - 24},{y1} {x2 - 24},{y2} {x2},{y2}"
             arrows.append(f'<path class="arrow" d="{path}" marker-end="url(#head)"/>')
             if transition.label:
+                lx, ly = _free_spot(
+                    (x1 + x2) / 2 + 4, (y1 + y2) / 2 - 4, transition.label, placed, boxes
+                )
                 arrows.append(
-                    f'<text class="branch" x="{(x1 + x2) / 2 + 4}" y="{(y1 + y2) / 2 - 4}">'
-                    f"{escape(transition.label)}</text>"
+                    f'<text class="branch" x="{lx}" y="{ly}">{escape(transition.label)}</text>'
                 )
     width = 40 + len(columns) * COLUMN_WIDTH
     heading = title or definition.name
@@ -110,7 +145,8 @@ def render_svg(definition: ProcedureDefinition, *, title: str = "") -> str:
         "text{font-family:'Noto Sans CJK SC','Microsoft YaHei',sans-serif;font-size:12px;"
         "fill:#1b1b1b}.title{font-size:18px;font-weight:bold}.stage{font-size:14px;"
         "font-weight:bold;fill:#8a1c1c}.name{font-weight:bold}.meta{fill:#444}"
-        ".req{fill:#333}.limit{fill:#8a1c1c}.branch{font-size:11px;fill:#1d4f91}"
+        ".req{fill:#333}.limit{fill:#8a1c1c}.branch{font-size:11px;fill:#1d4f91;"
+        "paint-order:stroke;stroke:#fff;stroke-width:3px}"
         ".box{fill:#fff;stroke:#555;stroke-width:1.2}.optional{stroke-dasharray:4 3}"
         ".arrow{fill:none;stroke:#1d4f91;stroke-width:1.2}"
     )
