@@ -997,3 +997,16 @@ def copy_package_opened(*, actor: Actor, request: CopyRequest, ip: str | None) -
         _log_access(
             actor=actor, evidence_id=evidence_id, action=EvidenceAccess.Action.DOWNLOAD, ip=ip
         )
+
+
+def evidence_keep_with_case_file(*, actor: Any, evidence: Evidence) -> Evidence:
+    """An item linked to a case becomes part of its case file and is kept permanently
+    (R-29; law-reference: evidence recordings stay with the case file). Runs inside the caller's
+    transaction (the case service that links it); a second call changes nothing."""
+    locked = Evidence.objects.select_for_update().get(pk=evidence.pk)
+    if locked.retention == rules.RETENTION_PERMANENT:
+        return locked
+    locked.retention = rules.RETENTION_PERMANENT
+    locked.save(update_fields=["retention"])
+    ledger_append(actor=actor, action="evidence.evidence.retention", obj=locked)
+    return locked
