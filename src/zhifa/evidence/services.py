@@ -1008,5 +1008,5 @@ def evidence_keep_with_case_file(*, actor: Any, evidence: Evidence) -> Evidence:
         return locked
     locked.retention = rules.RETENTION_PERMANENT
     locked.save(update_fields=["retention"])
-    ledger_append(actor=actor, action="evidence.evidence.retention", obj=locked)
+    ledger_append(actor=actor, action="evidence.item.retention", obj=locked)
     return locked
