@@ -9,8 +9,11 @@ execution method, an audio-visual reason where AV is needed, the approval chain.
 
 from __future__ import annotations
 
+import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -18,7 +21,18 @@ import pytest
 from tests.org.conftest import Org, frozen_today, grant, make_user, nothing_changes, org  # noqa: F401
 from zhifa.accounts.models import RoleAssignment, User
 from zhifa.cases import documents, rules, services
-from zhifa.cases.models import Case
+from zhifa.cases.models import (
+    Approval,
+    Case,
+    CaseDeadline,
+    CaseOfficer,
+    Complaint,
+    Notification,
+    Party,
+    Record,
+    StepEvidence,
+    StepRun,
+)
 from zhifa.cases.services import PartyIn
 from zhifa.catalogue import procedures
 from zhifa.catalogue.procedures import ApprovalRole
@@ -224,3 +238,75 @@ def walk(desk: Desk, case: Case, path: list[str], **variants: str) -> Case:
 
 def now() -> datetime:
     return clock.now()
+
+
+# --- added for the engine's rule tests --------------------------------------------------------
+
+CASE_MODELS = (
+    Case,
+    CaseOfficer,
+    Party,
+    StepRun,
+    Record,
+    StepEvidence,
+    Approval,
+    CaseDeadline,
+    Notification,
+    Complaint,
+)
+
+
+@contextmanager
+def unchanged() -> Iterator[None]:
+    """Every row of every cases table, and the ledger's size, are the same after the block."""
+    with nothing_changes(*CASE_MODELS):
+        yield
+
+
+def china(year: int, month: int, day: int, hour: int = 10, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=clock.CHINA)
+
+
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def resident_id(birth: date, *, region: str = "110105", seq: str = "002") -> str:
+    """A 居民身份证号码 with a valid GB 11643 check digit for ``birth``."""
+    body = f"{region}{birth:%Y%m%d}{seq}"
+    total = sum(int(c) * w for c, w in zip(body, ID_WEIGHTS, strict=True))
+    return body + "10X98765432"[total % 11]
+
+
+@pytest.fixture
+def av(desk: Desk, settings: Any, tmp_path: Any) -> Any:
+    """``av(kind)``: an evidence item of the land agency, registered through the evidence service
+    (a real file, hashed and stored), ready to be linked to a step."""
+    from django.core.files.base import ContentFile
+    from PIL import Image
+
+    from zhifa.evidence import services as evidence_services
+
+    settings.EVIDENCE_ROOT = tmp_path / "evidence"
+    settings.EVIDENCE_STORAGE = "local"
+    counter = {"n": 0}
+
+    def make(kind: str = "photo") -> Any:
+        counter["n"] += 1
+        out = io.BytesIO()
+        if kind == "document":
+            out.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+            out.write(str(counter["n"]).encode())
+        else:
+            Image.new("RGB", (16, 16), (counter["n"] % 256, 30, 30)).save(out, format="JPEG")
+        return evidence_services.evidence_register_file(
+            actor=evidence_services.Actor(user=desk.officer),
+            agency=desk.org.land,
+            file=ContentFile(out.getvalue()),
+            metadata={
+                "kind": kind,
+                "captured_at": (clock.now() - timedelta(minutes=5)).isoformat(),
+                "filename": f"scene{counter['n']}.{'pdf' if kind == 'document' else 'jpg'}",
+            },
+        )
+
+    return make

@@ -94,17 +94,21 @@ def _assigned_officer(user: User | None, case: Case) -> Officer | None:
 
 def can_write(actor: Any, case: Case) -> bool:
     """An officer on the case, a head of its agency, a token with ``cases:write`` for it, or the
-    system (demo loader)."""
+    system (demo loader). A confidential case (R-33) only the officers on it and the agency head:
+    no one writes a case that ``selectors.cases_visible_to`` does not let them read (a unit head
+    reads a confidential case only when on it)."""
     if is_system(actor):
         return True
     if isinstance(actor, ApiToken):
-        return token_has_scope(actor, SCOPE_WRITE, case.agency)
+        return not case.confidentiality and token_has_scope(actor, SCOPE_WRITE, case.agency)
     user = _user(actor)
     if user is None:
         return False
-    if has_role(user, case.agency, *HEAD_ROLES):
+    if has_role(user, case.agency, Role.AGENCY_HEAD):
         return True
-    return has_role(user, case.agency, Role.OFFICER) and _assigned_officer(user, case) is not None
+    if not case.confidentiality and has_role(user, case.agency, Role.UNIT_HEAD):
+        return True
+    return has_role(user, case.agency, *STAFF_ROLES) and _assigned_officer(user, case) is not None
 
 
 def _require_agency_staff(actor: Any, agency: Agency) -> None:
@@ -631,9 +635,30 @@ def _meet_deadlines(
 ) -> None:
     for row in case.deadlines.select_for_update().filter(met_at__isnull=True):
         if all_ or step_id in row.until:
-            row.met_at = now
-            row.save(update_fields=["met_at"])
-            ledger_append(actor=_ledger_actor(actor), action="cases.deadline.meet", obj=row)
+            _meet(actor, row, now)
+
+
+def is_late(row: CaseDeadline, now: datetime) -> bool:
+    """Has the (non-wait) limit run out by ``now``? The due day (hours: the due instant) is still
+    in time."""
+    if row.is_wait:
+        return False
+    computed = deadlines.Deadline.from_dict(row.computed)
+    moment: Any = now if computed.unit is Unit.HOURS else rules.china_date(now)
+    return computed.is_overdue(moment)
+
+
+def _meet(actor: Any, row: CaseDeadline, now: datetime) -> None:
+    """The limit is met now; met after it ran out, it is marked overdue at the same time, so the
+    lateness stays on record even when no ``zhifa tick`` ran in between (or the case is archived
+    by this very step and tick no longer looks at it)."""
+    row.met_at = now
+    fields = ["met_at"]
+    if row.overdue_at is None and is_late(row, now):
+        row.overdue_at = now
+        fields.append("overdue_at")
+    row.save(update_fields=fields)
+    ledger_append(actor=_ledger_actor(actor), action="cases.deadline.meet", obj=row)
 
 
 def _refuse_if_missing(run: StepRun, now: datetime) -> None:
@@ -834,9 +859,7 @@ def _meet_emergency_form(actor: Any, run: StepRun, now: datetime) -> None:
     for row in run.deadlines.select_for_update().filter(
         key="emergency_start_form", met_at__isnull=True
     ):
-        row.met_at = now
-        row.save(update_fields=["met_at"])
-        ledger_append(actor=_ledger_actor(actor), action="cases.deadline.meet", obj=row)
+        _meet(actor, row, now)
 
 
 def record_correct(
@@ -1085,9 +1108,7 @@ def mark_overdue(now: datetime) -> int:
         met_at__isnull=True, overdue_at__isnull=True, is_wait=False, case__state=Case.State.OPEN
     ).select_related("case", "case__agency")
     for row in rows:
-        computed = deadlines.Deadline.from_dict(row.computed)
-        moment: Any = now if computed.unit is Unit.HOURS else rules.china_date(now)
-        if not computed.is_overdue(moment):
+        if not is_late(row, now):
             continue
         with transaction.atomic():
             locked = CaseDeadline.objects.select_for_update().get(pk=row.pk)

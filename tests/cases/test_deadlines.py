@@ -1,0 +1,324 @@
+"""The limits a case runs on: counted on the official calendar, moved off holidays, extended only
+as the law allows, waited out before the next step (行政强制法第二十五条、第五十四条; R-9, R-29).
+
+The desk's clock stands at 2026-06-15 10:00 (Beijing time); a test moves it with
+``clock.frozen``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+
+from tests.cases.conftest import Desk, china, fill_step, start, unchanged, walk
+from zhifa.cases import services
+from zhifa.cases.models import Case, CaseDeadline
+from zhifa.core import calendar, clock
+from zhifa.core.errors import Conflict, PermissionDenied, ValidationFailed
+
+TO_COURT = [
+    "investigate",
+    "investigation_report",
+    "notify_rights",
+    "draft_decision",
+    "legal_review",
+    "decide",
+    "serve",
+    "compliance",
+    "remind",
+]
+
+
+def _refused(desk: Desk, case: Case, to: str) -> list[str]:
+    with unchanged(), pytest.raises(ValidationFailed) as err:
+        services.step_advance(actor=desk.officer, case=case, to=to)
+    detail = err.value.detail
+    return [g["code"] for g in detail] if isinstance(detail, list) else [str(err.value.code)]
+
+
+# --- the seizure: 30 days, extended once by 30 (行政强制法第二十五条) ---
+
+
+def _seized(desk: Desk) -> Case:
+    case = walk(desk, start(desk, "coercive_measure"), ["implement"])
+    return walk(desk, case, ["extend"], implement="seize")
+
+
+def test_seizure_runs_30_days__QZ25(desk: Desk) -> None:
+    case = _seized(desk)
+    row = case.deadlines.get(key="seizure")
+    assert row.due_date == date(2026, 7, 15)  # 2026-06-15 + 30 days, a Wednesday
+
+
+@pytest.mark.parametrize(
+    ("day", "ok"),
+    [(date(2026, 7, 14), True), (date(2026, 7, 15), True), (date(2026, 7, 16), False)],
+)
+def test_the_extension_is_decided_before_the_seizure_runs_out__QZ25(
+    desk: Desk, day: date, ok: bool
+) -> None:
+    case = _seized(desk)
+    with clock.frozen(china(day.year, day.month, day.day, 16)):
+        fill_step(desk, case)
+        if not ok:
+            assert "extension_late" in _refused(desk, case, "release")
+            assert case.deadlines.get(key="seizure").extended_times == 0
+            return
+        services.step_advance(actor=desk.officer, case=case, to="release")
+    row = case.deadlines.get(key="seizure")
+    assert row.extended_times == 1
+    assert row.due_date == date(2026, 8, 14)  # 30 more days from the first expiry
+    assert row.computed["extended_from"] == "2026-07-15"
+
+
+def test_a_second_extension_is_impossible__QZ25(desk: Desk) -> None:
+    case = _seized(desk)
+    fill_step(desk, case)
+    case = services.step_advance(actor=desk.officer, case=case, to="release")
+    row = case.deadlines.get(key="seizure")
+    # the procedure has no way back to the extension step …
+    with unchanged(), pytest.raises(ValidationFailed):
+        services.step_advance(actor=desk.officer, case=case, to="extend")
+    # … and the head's extension of a limit does not apply to the seizure
+    with unchanged(), pytest.raises(Conflict):
+        services.deadline_extend(actor=desk.head, deadline=row, reason="再延长三十日")
+
+
+# --- the court application waits 10 working days after the 催告 is served (行政强制法第五十四条)
+
+
+def _at_court_application(desk: Desk, served: date) -> Case:
+    case = walk(desk, start(desk, "penalty_general"), TO_COURT)
+    with clock.frozen(china(served.year, served.month, served.day, 9)):
+        case = walk(desk, case, ["remind_statement", "court_application"])
+    return case
+
+
+@pytest.mark.parametrize(
+    ("served", "last_day_of_wait"),
+    [
+        # 国庆、中秋 2026: 10-01 … 10-07 off, Saturday 10-10 a working day
+        (date(2026, 9, 28), date(2026, 10, 16)),
+    ],
+)
+def test_court_application_waits_ten_working_days_after_service__QZ54(
+    desk: Desk, served: date, last_day_of_wait: date
+) -> None:
+    case = _at_court_application(desk, served)
+    row = case.deadlines.get(key="court_wait")
+    assert row.is_wait
+    assert row.computed["start"] == served.isoformat()
+    assert row.due_date == last_day_of_wait == calendar.add_workdays(served, 10)
+    with clock.frozen(
+        china(last_day_of_wait.year, last_day_of_wait.month, last_day_of_wait.day, 9)
+    ):
+        fill_step(desk, case)
+    with clock.frozen(
+        china(last_day_of_wait.year, last_day_of_wait.month, last_day_of_wait.day, 23, 59)
+    ):
+        assert "wait:court_wait" in _refused(desk, case, "court_result")
+    after = last_day_of_wait + timedelta(days=1)
+    with clock.frozen(china(after.year, after.month, after.day, 0, 1)):
+        case = services.step_advance(actor=desk.officer, case=case, to="court_result")
+    assert case.current_step == "court_result"
+    row.refresh_from_db()
+    assert row.met_at is not None
+
+
+def test_court_wait_across_spring_festival__QZ54(desk: Desk) -> None:
+    """春节 2026: 02-15 … 02-23 off, Saturdays 02-14 and 02-28 working days."""
+    with clock.frozen(china(2026, 2, 2)):
+        case = walk(desk, start(desk, "penalty_general"), TO_COURT)
+    with clock.frozen(china(2026, 2, 10)):
+        case = walk(desk, case, ["remind_statement", "court_application"])
+    row = case.deadlines.get(key="court_wait")
+    # 02-11, 12, 13, 14 (Sat, working), 24, 25, 26, 27, 28 (Sat, working), 03-02
+    assert row.due_date == date(2026, 3, 2) == calendar.add_workdays(date(2026, 2, 10), 10)
+    with clock.frozen(china(2026, 3, 2, 17)):
+        fill_step(desk, case)
+        assert "wait:court_wait" in _refused(desk, case, "court_result")
+    with clock.frozen(china(2026, 3, 3, 8)):
+        services.step_advance(actor=desk.officer, case=case, to="court_result")
+
+
+def test_court_wait_counts_from_the_service_date_not_the_filing__QZ54(desk: Desk) -> None:
+    """The 催告书 was served on 09-28 but recorded only on 09-30: the ten days run from 09-28."""
+    from tests.cases.conftest import all_signed, sample_fields
+
+    case = walk(desk, start(desk, "penalty_general"), TO_COURT)
+    with clock.frozen(china(2026, 9, 30, 9)):
+        for kind in ("reminder", "service_receipt"):
+            services.record_add(
+                actor=desk.officer,
+                case=case,
+                kind=kind,
+                fields=sample_fields(kind, served_on="2026-09-28"),
+                signatures=all_signed(kind),
+            )
+        fill_step(desk, case, skip=("records",))
+        case = services.step_advance(actor=desk.officer, case=case, to="remind_statement")
+        case = walk(desk, case, ["court_application"])
+    row = case.deadlines.get(key="court_wait")
+    assert row.due_date == date(2026, 10, 16)
+
+
+# --- deadlines that end on a holiday move to the next working day ---
+
+
+def test_a_calendar_day_limit_ending_on_a_holiday_moves_to_the_next_working_day__R29(
+    desk: Desk,
+) -> None:
+    path = ["notify_on_spot", "decide_on_spot", "file_with_agency"]
+    with clock.frozen(china(2026, 9, 1)):
+        case = walk(desk, start(desk, "penalty_simple"), path)
+        case = walk(desk, case, ["archive"])
+    row = case.deadlines.get(key="archive")
+    assert row.computed["start"] == "2026-09-01"
+    # 2026-09-01 + 30 days = 10-01 (国庆): the limit ends on the next working day
+    assert row.due_date == date(2026, 10, 8) == calendar.next_workday(date(2026, 10, 1))
+
+
+def test_the_archive_limit_is_30_days_from_the_close__R29(desk: Desk) -> None:
+    case = walk(
+        desk,
+        start(desk, "penalty_general"),
+        [
+            "investigate",
+            "investigation_report",
+            "notify_rights",
+            "draft_decision",
+            "legal_review",
+            "decide",
+            "serve",
+            "compliance",
+            "close",
+        ],
+    )
+    with clock.frozen(china(2026, 6, 20)):
+        case = walk(desk, case, ["archive"])
+    row = case.deadlines.get(key="archive")
+    assert row.due_date == date(2026, 7, 20)
+    with clock.frozen(china(2026, 7, 20, 23, 59)):
+        case = walk(desk, case, [""])
+    row.refresh_from_db()
+    assert case.state == "archived"
+    assert row.met_at is not None and row.overdue_at is None
+
+
+def test_an_archive_after_the_limit_is_recorded_as_late__R29(desk: Desk) -> None:
+    """Archiving on day 31 is not refused (the file must still be archived) but the limit is
+    marked overdue, even when no tick ran between the expiry and the archive."""
+    case = walk(desk, start(desk, "penalty_simple"), ["notify_on_spot", "decide_on_spot"])
+    case = walk(desk, case, ["file_with_agency", "archive"])
+    row = case.deadlines.get(key="archive")
+    assert row.due_date == date(2026, 7, 15)
+    with clock.frozen(china(2026, 7, 16, 9)):
+        case = walk(desk, case, [""])
+    row.refresh_from_db()
+    assert case.state == "archived"
+    assert row.met_at is not None and row.overdue_at is not None
+
+
+# --- the emergency start form, 24 hours (R-9) ---
+
+
+def _emergency(desk: Desk) -> tuple[Case, CaseDeadline]:
+    case = start(desk, "penalty_general", start_mode="emergency")
+    return case, case.deadlines.get(key="emergency_start_form")
+
+
+def _file_form(desk: Desk, case: Case) -> None:
+    from tests.cases.conftest import all_signed, sample_fields
+
+    services.record_add(
+        actor=desk.officer,
+        case=case,
+        kind="start_approval",
+        fields=sample_fields("start_approval"),
+        signatures=all_signed("start_approval"),
+        step_run=case.steps.get(step_id="register"),
+    )
+
+
+def test_the_emergency_form_is_due_24_hours_after_the_start__R9(desk: Desk) -> None:
+    _case, row = _emergency(desk)
+    assert row.computed["due"] == china(2026, 6, 16, 10).isoformat()
+    assert row.due_date == date(2026, 6, 16)
+
+
+@pytest.mark.parametrize(
+    ("filed", "late"),
+    [((16, 9, 59), False), ((16, 10, 0), False), ((16, 10, 1), True), ((17, 9, 0), True)],
+)
+def test_the_emergency_form_filed_in_time_or_late__R9(
+    desk: Desk, filed: tuple[int, int, int], late: bool
+) -> None:
+    case, row = _emergency(desk)
+    case = services.step_advance(actor=desk.officer, case=case, to="investigate")
+    day, hour, minute = filed
+    with clock.frozen(china(2026, 6, day, hour, minute)):
+        _file_form(desk, case)
+    services.mark_overdue(china(2026, 6, 17, 12))
+    row.refresh_from_db()
+    assert row.met_at is not None
+    assert (row.overdue_at is not None) is late
+
+
+def test_an_emergency_form_not_filed_is_flagged_by_tick__R9(desk: Desk) -> None:
+    _case, row = _emergency(desk)
+    assert services.mark_overdue(china(2026, 6, 16, 10, 0)) == 0
+    row.refresh_from_db()
+    assert row.overdue_at is None
+    assert services.mark_overdue(china(2026, 6, 16, 10, 1)) == 1
+    row.refresh_from_db()
+    assert row.overdue_at == china(2026, 6, 16, 10, 1)
+
+
+# --- the head's extension of a limit the law lets be extended once (法制审核 +5 working days) ---
+
+
+def _at_review(desk: Desk) -> Case:
+    return walk(
+        desk,
+        start(desk, "penalty_general"),
+        ["investigate", "investigation_report", "notify_rights", "draft_decision", "legal_review"],
+    )
+
+
+@pytest.mark.parametrize(("day", "ok"), [(date(2026, 6, 25), True), (date(2026, 6, 26), False)])
+def test_the_legal_review_limit_is_extended_once_before_it_runs_out__L15(
+    desk: Desk, day: date, ok: bool
+) -> None:
+    case = _at_review(desk)
+    row = case.deadlines.get(key="legal_review")
+    # 7 working days from 06-15 over 端午 (06-19): 06-25
+    assert row.due_date == date(2026, 6, 25) == calendar.add_workdays(date(2026, 6, 15), 7)
+    with clock.frozen(china(day.year, day.month, day.day, 17)):
+        if not ok:
+            with unchanged(), pytest.raises(Conflict):
+                services.deadline_extend(actor=desk.head, deadline=row, reason="案情复杂")
+            return
+        services.deadline_extend(actor=desk.head, deadline=row, reason="案情复杂")
+        row.refresh_from_db()
+        assert row.due_date == calendar.add_workdays(date(2026, 6, 25), 5) == date(2026, 7, 2)
+        with unchanged(), pytest.raises(Conflict):
+            services.deadline_extend(actor=desk.head, deadline=row, reason="再次延长")
+
+
+@pytest.mark.parametrize("who", ["officer", "unit_head"])
+def test_only_the_agency_head_extends__L15(desk: Desk, who: str) -> None:
+    case = _at_review(desk)
+    row = case.deadlines.get(key="legal_review")
+    with unchanged(), pytest.raises(PermissionDenied):
+        services.deadline_extend(actor=getattr(desk, who), deadline=row, reason="案情复杂")
+
+
+def test_the_decision_limit_is_met_by_the_decision(desk: Desk, **_: Any) -> None:
+    case = _at_review(desk)
+    case = walk(desk, case, ["decide", "serve"])
+    row = case.deadlines.get(key="decision")
+    assert row.met_at is not None
+    assert case.deadlines.get(key="legal_review").met_at is not None
+    assert case.deadlines.get(key="decision_service").met_at is None
