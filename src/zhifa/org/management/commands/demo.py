@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from zhifa.accounts.demo import load_demo_accounts
+from zhifa.cases.demo import load_demo_cases
 from zhifa.catalogue.demo import load_demo_catalogue
 from zhifa.org.demo import load_baishan
 
@@ -45,3 +46,4 @@ class Command(BaseCommand):
         load_demo_catalogue(result.township)
         for line in load_demo_accounts(result.township):
             self.stdout.write(line)
+        self.stdout.write(load_demo_cases(result.township).summary)
