@@ -325,10 +325,11 @@ def case_start(
             ledger_append(actor=_ledger_actor(actor), action="cases.officer.assign", obj=link)
         for party in parties:
             _party_create(actor, case, party, now=now)
-        run = _open_run(actor, case, start, snapshot, now=now)
-        if start_mode == Case.StartMode.EMERGENCY:
-            run.deferred = True
-            run.save(update_fields=["deferred"])
+        emergency = start_mode == Case.StartMode.EMERGENCY
+        # taken first, its form filed afterwards; set as the run is created, so that the
+        # ledger's snapshot of the run (cases.step.open) says so too.
+        run = _open_run(actor, case, start, snapshot, now=now, deferred=emergency)
+        if emergency:
             limit = deadlines.RECORD_EMERGENCY_START_FORM
             open_deadline(
                 actor,
@@ -581,7 +582,13 @@ def _open_limits(actor: Any, run: StepRun, step: Step, now: datetime) -> None:
 
 
 def _open_run(
-    actor: Any, case: Case, step: Step, officers: list[dict[str, Any]], *, now: datetime
+    actor: Any,
+    case: Case,
+    step: Step,
+    officers: list[dict[str, Any]],
+    *,
+    now: datetime,
+    deferred: bool = False,
 ) -> StepRun:
     last = case.steps.order_by("-seq").first()
     run = StepRun.objects.create(
@@ -589,6 +596,7 @@ def _open_run(
         step_id=step.id,
         seq=(last.seq + 1) if last else 1,
         officers=officers,
+        deferred=deferred,
         opened_at=now,
     )
     ledger_append(actor=_ledger_actor(actor), action="cases.step.open", obj=run)
