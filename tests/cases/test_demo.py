@@ -169,11 +169,6 @@ def test_the_demo_cases_add_no_ledger_problem__R34() -> None:
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(
-    strict=True,
-    reason="accounts.services.role_grant writes a SecurityEvent with no ledger event of its own, "
-    "so verify reports object_unrecorded for every role granted (also without the cases demo)",
-)
 def test_ledger_verify_passes_after_the_demo_load__R34() -> None:
     load()
     assert verify_ledger().problems == []

@@ -64,17 +64,27 @@ def security_event_record(
     username: str = "",
     actor: Any = None,
     detail: str = "",
+    action: str = "",
+    reason: str = "",
 ) -> SecurityEvent:
-    """Write one line of the security log at ``clock.now()``."""
-    return SecurityEvent.objects.create(
-        kind=kind,
-        at=clock.now(),
-        username=(username or (user.username if user is not None else ""))[:150],
-        user=user,
-        actor=actor if isinstance(actor, User) else None,
-        ip_address=client_ip(request),
-        detail=detail[:300],
-    )
+    """Write one line of the security log at ``clock.now()``, with its ledger event (R-34: the
+    security log is as tamper-evident as everything else; ``zhifa ledger verify`` checks every
+    row of it). ``action`` names the event (default ``accounts.security.<kind>``)."""
+    with transaction.atomic():
+        event = SecurityEvent.objects.create(
+            kind=kind,
+            at=clock.now(),
+            username=(username or (user.username if user is not None else ""))[:150],
+            user=user,
+            actor=actor if isinstance(actor, User) else None,
+            ip_address=client_ip(request),
+            detail=detail[:300],
+        )
+        who = actor if actor is not None else (user if user is not None else "anonymous")
+        ledger_append(
+            actor=who, action=action or f"accounts.security.{kind}", obj=event, reason=reason
+        )
+    return event
 
 
 def _logged_admin_change(
@@ -92,9 +102,15 @@ def _logged_admin_change(
     The ledger records the security-log row, not the user row: a user row carries the password
     hash, which must never be copied into the append-only ledger.
     """
-    event = security_event_record(kind=kind, request=request, user=user, actor=actor, detail=detail)
-    ledger_append(actor=actor, action=action, obj=event, reason=reason)
-    return event
+    return security_event_record(
+        kind=kind,
+        request=request,
+        user=user,
+        actor=actor,
+        detail=detail,
+        action=action,
+        reason=reason,
+    )
 
 
 # --- permission checks ----------------------------------------------------------------------------
