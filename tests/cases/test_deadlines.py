@@ -322,3 +322,46 @@ def test_the_decision_limit_is_met_by_the_decision(desk: Desk, **_: Any) -> None
     assert row.met_at is not None
     assert case.deadlines.get(key="legal_review").met_at is not None
     assert case.deadlines.get(key="decision_service").met_at is None
+
+
+def test_the_emergency_form_filed_before_the_first_step_closes_meets_the_limit__R9(
+    desk: Desk,
+) -> None:
+    case, row = _emergency(desk)
+    with clock.frozen(china(2026, 6, 15, 12)):
+        _file_form(desk, case)
+    row.refresh_from_db()
+    assert row.met_at == china(2026, 6, 15, 12)
+    services.step_advance(actor=desk.officer, case=case, to="investigate")
+    assert services.mark_overdue(china(2026, 6, 17, 12)) == 0
+    row.refresh_from_db()
+    assert row.overdue_at is None
+
+
+@pytest.mark.parametrize(
+    ("variant", "kind", "field", "payment_due"),
+    [
+        # served directly on 06-15: 15 days → 06-30
+        ("direct", "service_receipt", "served_on", date(2026, 6, 30)),
+        # by public notice published 06-15: deemed served 30 days later (07-15), 15 days → 07-30
+        ("public_notice", "public_notice_record", "published_on", date(2026, 7, 30)),
+    ],
+)
+def test_payment_runs_from_service__CF67_and_a_public_notice_is_served_after_30_days__MSS95(
+    desk: Desk, variant: str, kind: str, field: str, payment_due: date
+) -> None:
+    from tests.cases.conftest import all_signed, sample_fields
+
+    case = walk(desk, start(desk, "penalty_general"), TO_COURT[:7])
+    assert case.current_step == "serve"
+    services.step_choose_variant(actor=desk.officer, case=case, variant=variant)
+    services.record_add(
+        actor=desk.officer,
+        case=case,
+        kind=kind,
+        fields=sample_fields(kind, **{field: "2026-06-15"}),
+        signatures=all_signed(kind),
+    )
+    services.step_av_reason(actor=desk.officer, case=case, reason="测试")
+    case = services.step_advance(actor=desk.officer, case=case, to="compliance")
+    assert case.deadlines.get(key="payment").due_date == payment_due

@@ -180,3 +180,28 @@ def test_the_timeline_and_missing_list_read_the_case(desk: Desk) -> None:
     kinds = [e.kind for e in selectors.timeline(case)]
     assert kinds[:3] == ["case", "party", "step_open"]
     assert [n.id for n in selectors.next_steps(case)] == ["investigate"]
+
+
+def test_no_one_signs_the_approval_of_a_confidential_case_they_cannot_read__R33_R35(
+    desk: Desk,
+) -> None:
+    from tests.cases.conftest import fill_step
+
+    case = start(desk, "penalty_general", confidentiality="trade_secret")
+    fill_step(desk, case, skip=("approval",))
+    services.approval_give(
+        actor=desk.officer, case=case, role="handler", decision="agree", opinion="拟立案"
+    )
+    assert not selectors.cases_visible_to(desk.unit_head).filter(pk=case.pk).exists()
+    with unchanged(), pytest.raises(PermissionDenied):
+        services.approval_give(
+            actor=desk.unit_head, case=case, role="checker", decision="agree", opinion="同意"
+        )
+    # the legal reviewer reads confidential cases of the agency and may check
+    services.approval_give(
+        actor=desk.reviewer, case=case, role="checker", decision="agree", opinion="同意"
+    )
+    services.approval_give(
+        actor=desk.head, case=case, role="approver", decision="agree", opinion="同意"
+    )
+    services.step_advance(actor=desk.officer, case=case, to="investigate")

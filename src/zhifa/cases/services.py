@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -546,17 +546,24 @@ def _limit_start(case: Case, limit: TimeLimit, now: datetime) -> date | datetime
 
 
 SERVICE_DATE_FIELDS = ("served_on", "left_on", "returned_on", "published_on")
+# 民事诉讼法第九十五条: served by public notice, the document is deemed served when thirty days
+# have passed from the notice (行政处罚法第六十一条 and 行政强制法 refer to its rules of service).
+PUBLIC_NOTICE_DAYS = 30
 
 
 def _service_date(run: StepRun) -> date | None:
     """The day the step's document reached the party, where its records say so: a limit counted
-    from service (缴纳罚款十五日, 催告书送达十日后) runs from then, not from when it was filed."""
-    days = [
-        date.fromisoformat(record.fields[name])
-        for record in rules.current_records(run)
-        for name in SERVICE_DATE_FIELDS
-        if record.fields.get(name)
-    ]
+    from service (缴纳罚款十五日, 催告书送达十日后) runs from then, not from when it was filed. A
+    public notice counts as served thirty days after it was published."""
+    days = []
+    for record in rules.current_records(run):
+        for name in SERVICE_DATE_FIELDS:
+            if not record.fields.get(name):
+                continue
+            day = date.fromisoformat(record.fields[name])
+            if name == "published_on":
+                day += timedelta(days=PUBLIC_NOTICE_DAYS)
+            days.append(day)
     return max(days) if days else None
 
 
@@ -855,7 +862,7 @@ def record_add(
             created_by=_user(actor),
         )
         ledger_append(actor=_ledger_actor(actor), action="cases.record.add", obj=record)
-        if run.deferred and run.state == StepRun.State.CLOSED:
+        if run.deferred:  # R-9: filed while the step is still open, or after it closed
             _meet_emergency_form(actor, run, now)
     return record
 
@@ -905,7 +912,7 @@ def record_correct(
         ledger_append(
             actor=_ledger_actor(actor), action="cases.record.correct", obj=new, reason=reason
         )
-        if old.step_run.deferred and old.step_run.state == StepRun.State.CLOSED:
+        if old.step_run.deferred:
             _meet_emergency_form(actor, old.step_run, now)
     return new
 
@@ -948,6 +955,14 @@ def _approval_role_ok(user: User, case: Case, role: str) -> bool:
     return True
 
 
+def _may_read(user: User, case: Case) -> bool:
+    """R-33: no one signs for a case they may not read (a confidential case's checker must be
+    on it, its agency head or a legal reviewer)."""
+    from zhifa.cases.selectors import cases_visible_to
+
+    return cases_visible_to(user).filter(pk=case.pk).exists()
+
+
 def approval_give(*, actor: Any, case: Case, role: str, decision: str, opinion: str) -> Approval:
     """Sign the current step's approval chain (R-35): 承办人, then 审核人, then 批准人, each a
     different person holding the matching role. 退回 starts the chain again."""
@@ -962,7 +977,7 @@ def approval_give(*, actor: Any, case: Case, role: str, decision: str, opinion: 
             raise ValidationFailed(_("审批角色不正确。"), detail={"field": "role"})
         if decision not in Approval.Decision.values:
             raise ValidationFailed(_("审批意见只能是同意或者退回。"), detail={"field": "decision"})
-        if not _approval_role_ok(user, locked, role):
+        if not _approval_role_ok(user, locked, role) or not _may_read(user, locked):
             raise PermissionDenied(
                 _("您不能以“%(role)s”的身份签批本案。") % {"role": ApprovalRole(role).label}
             )
