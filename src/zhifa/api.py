@@ -141,6 +141,7 @@ def _register_routers() -> None:
     api.add_router("/public/", "zhifa.portal.api.router")
     api.add_router("/uploads/", "zhifa.evidence.api.router")
     api.add_router("/catalogue/", "zhifa.catalogue.api.router")
+    api.add_router("/cases/", "zhifa.cases.api.router")
 
 
 _register_routers()
