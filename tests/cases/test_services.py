@@ -205,3 +205,39 @@ def test_no_one_signs_the_approval_of_a_confidential_case_they_cannot_read__R33_
         actor=desk.head, case=case, role="approver", decision="agree", opinion="同意"
     )
     services.step_advance(actor=desk.officer, case=case, to="investigate")
+
+
+@pytest.mark.parametrize(
+    ("confidentiality", "minor", "published"),
+    [
+        ("", False, True),
+        ("privacy", False, False),
+        ("trade_secret", False, False),
+        ("", True, False),
+    ],
+)
+def test_the_duty_to_publish_runs_only_for_decisions_that_may_be_published__D13_D20(
+    desk: Desk, confidentiality: str, minor: bool, published: bool
+) -> None:
+    from datetime import date
+
+    from tests.cases.conftest import resident_id
+    from zhifa.cases.services import PartyIn
+
+    party = (
+        PartyIn(
+            kind="natural_person",
+            name="小张",
+            id_number=resident_id(date(2012, 1, 1)),
+            guardian="张父",
+        )
+        if minor
+        else person_party()
+    )
+    case = start(desk, "penalty_simple", parties=[party], confidentiality=confidentiality)
+    case = walk(desk, case, ["notify_on_spot", "decide_on_spot", "file_with_agency"])
+    rows = case.deadlines.filter(key="disclosure")
+    assert rows.exists() is published
+    if published:
+        # 7 working days from 06-15 over 端午 (06-19)
+        assert rows.get().due_date.isoformat() == "2026-06-25"

@@ -112,3 +112,11 @@ def test_a_notice_is_read_by_its_user_only(desk: Desk) -> None:
         raise AssertionError("another user read the notice")
     notice = services.notification_read(actor=desk.head, notification=notice)
     assert notice.read_at is not None
+
+
+def test_a_confidential_case_is_named_only_to_those_who_may_read_it__R33(desk: Desk) -> None:
+    start(desk, "penalty_general", start_mode="emergency", confidentiality="privacy")
+    services.mark_overdue(china(2026, 6, 16, 11))
+    told = set(Notification.objects.values_list("user__username", flat=True))
+    # the unit head does not read confidential cases they are not on
+    assert told == {desk.officer.username, desk.officer2.username, desk.head.username}

@@ -163,7 +163,9 @@ class DisclosurePublish:
         from zhifa.cases.services import open_deadline
 
         if run.case.parties.filter(replaced_by__isnull=True, is_minor=True).exists():
-            return  # decisions on minors are never published
+            return  # decisions on minors are never published (D-13)
+        if run.case.confidentiality:
+            return  # nor those whose facts are state secrets, trade secrets or privacy (D-13)
         inspection = run.case.procedure == "inspection"
         limit = (
             deadlines.DISCLOSURE_INSPECTION_RESULT if inspection else deadlines.DISCLOSURE_DECISION

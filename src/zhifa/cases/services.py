@@ -1109,19 +1109,23 @@ def complaint_close_without_case(
 
 
 def responsible_users(case: Case) -> list[User]:
-    """Who is told of an overdue limit: the officers on the case and the heads of its agency."""
+    """Who is told of an overdue limit: the officers on the case and the heads of its agency
+    (of a confidential case, only those of them who may read it)."""
     person_ids = case.officers.filter(removed_at__isnull=True).values_list(
         "officer__person_id", flat=True
     )
     heads = RoleAssignment.objects.filter(
         agency=case.agency, role__in=HEAD_ROLES, revoked_at__isnull=True
     ).values_list("user_id", flat=True)
-    return list(
+    users = list(
         User.objects.filter(is_active=True)
         .filter(Q(person_id__in=person_ids) | Q(pk__in=heads))
         .distinct()
         .order_by("pk")
     )
+    if case.confidentiality:  # R-33: the notice names the case; only those who may read it
+        users = [user for user in users if _may_read(user, case)]
+    return users
 
 
 def mark_overdue(now: datetime) -> int:
