@@ -15,9 +15,9 @@ import pytest
 from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tests.cases.conftest import ADULT_ID, Desk, unchanged
-from tests.org.conftest import ledger_size
-from zhifa.accounts.models import User
+from tests.cases.conftest import ADULT_ID, Desk, all_signed, grant, sample_fields, unchanged
+from tests.org.conftest import ledger_size, make_user
+from zhifa.accounts.models import RoleAssignment, User
 from zhifa.accounts.services import token_create
 
 BASE = "/api/v1/cases"
@@ -123,7 +123,17 @@ def clients(desk: Desk) -> Iterator[dict[str, Client]]:
         "reviewer": staff_client(desk.reviewer),
         "supervisor": staff_client(desk.org.supervisor),
         "forest_head": staff_client(desk.org.forest_head),
+        "forest_officer": staff_client(_forest_officer_user(desk)),
     }
+
+
+def _forest_officer_user(desk: Desk) -> User:
+    """The login of the forest station's officer (another agency's officer)."""
+    user = make_user("forest_officer")
+    user.person = desk.org.forest_officer.person
+    user.save()
+    grant(user, desk.org.forest, RoleAssignment.Role.OFFICER)
+    return user
 
 
 @pytest.fixture
@@ -160,8 +170,20 @@ def test_another_agencys_staff_get_404_and_change_nothing__R33(
     desk: Desk, people: dict[str, Client]
 ) -> None:
     case_id = open_case(people, desk, "penalty_general")
-    forest = people["forest_head"]
+    record = accepted(
+        people["officer"],
+        f"/{case_id}/records",
+        {"kind": "start_approval", "fields": sample_fields("start_approval")},
+    )
+    forest = people["forest_officer"]
     assert get(forest, f"/{case_id}").status_code == 404
+    assert get(forest, f"/{case_id}/records/{record['id']}").status_code == 404
+    refused(
+        forest,
+        f"/{case_id}/records/{record['id']}/correct",
+        {"fields": sample_fields("start_approval"), "reason": "越权更正"},
+        status=404,
+    )
     assert get(forest, f"/{case_id}/timeline").status_code == 404
     assert get(forest, "/").json() == {"count": 0, "items": []}
     error = refused(
@@ -439,8 +461,6 @@ def test_complaints_through_the_api__R10(desk: Desk, people: dict[str, Client]) 
 def test_a_correction_is_a_new_version_naming_the_old_with_its_reason__R34(
     desk: Desk, people: dict[str, Client]
 ) -> None:
-    from tests.cases.conftest import all_signed, sample_fields
-
     officer = people["officer"]
     case_id = open_case(people, desk, "penalty_general")
     old = accepted(
@@ -532,3 +552,86 @@ def test_overdue_notices_are_read_by_their_own_user_only__R29(
     read = accepted(people["officer"], f"/notifications/{notice_id}/read")
     assert read["read_at"]
     assert get(people["officer"], "/notifications?unread=true").json() == []
+
+
+def test_evidence_is_linked_once_and_only_from_the_cases_agency__R2_R14(
+    desk: Desk, people: dict[str, Client], av: Any
+) -> None:
+    case_id = open_case(people, desk, "penalty_general")
+    photo = av("photo")
+    link = accepted(
+        people["officer"], f"/{case_id}/evidence", {"evidence_id": photo.pk, "note": "现场照片"}
+    )
+    assert link["kind"] == "photo" and link["note"] == "现场照片"
+    step = get(people["officer"], f"/{case_id}").json()["step"]
+    assert [e["evidence_id"] for e in step["evidence"]] == [photo.pk]
+    refused(
+        people["officer"],
+        f"/{case_id}/evidence",
+        {"evidence_id": photo.pk},
+        status=409,
+        says="已经关联",
+    )
+    refused(
+        people["officer"],
+        f"/{case_id}/evidence",
+        {"evidence_id": photo.pk + 1000},
+        status=404,
+        says="没有找到该证据",
+    )
+
+
+def test_the_emergency_form_is_filed_to_the_start_step_afterwards__R9(
+    desk: Desk, people: dict[str, Client]
+) -> None:
+    officer = people["officer"]
+    case_id = open_case(people, desk, "penalty_general", start_mode="emergency")
+    detail = get(officer, f"/{case_id}").json()
+    assert detail["step"]["deferred"] is True
+    start_run = detail["step"]["run_id"]
+    form = next(d for d in detail["deadlines"] if d["key"] == "emergency_start_form")
+    assert form["due_date"] == "2026-06-16"  # within 24 hours
+    accepted(
+        officer,
+        f"/{case_id}/step/officers",
+        {"officer_ids": [desk.officer_a.pk, desk.officer_b.pk]},
+    )
+    advance = post(officer, f"/{case_id}/step/advance", {"to": "investigate"})
+    assert advance.status_code == 200, advance.json()
+    for kind in ("start_approval",):
+        accepted(
+            officer,
+            f"/{case_id}/records",
+            {
+                "kind": kind,
+                "fields": sample_fields(kind),
+                "signatures": all_signed(kind),
+                "step_run_id": start_run,
+            },
+        )
+    after = get(officer, f"/{case_id}").json()
+    assert all(d["key"] != "emergency_start_form" for d in after["deadlines"])  # met
+    refused(
+        officer,
+        f"/{case_id}/records",
+        {"kind": "inquiry_transcript", "fields": {}, "step_run_id": start_run + 1000},
+        status=404,
+    )
+
+
+def test_record_kinds_need_a_login(desk: Desk) -> None:
+    assert get(Client(), "/record-kinds").status_code == 401
+
+
+def test_every_document_kind_is_listed_with_its_fields(
+    desk: Desk, people: dict[str, Client]
+) -> None:
+    from zhifa.catalogue import procedures
+
+    kinds = get(people["officer"], "/record-kinds").json()["kinds"]
+    assert [k["kind"] for k in kinds] == list(procedures.DOCUMENT_KINDS)
+    decision = next(k for k in kinds if k["kind"] == "simple_penalty_decision")
+    measure = next(f for f in decision["fields"] if f["name"] == "measure")
+    assert measure["type"] == "choice" and measure["required"]
+    assert [c["value"] for c in measure["choices"]] == ["warning", "fine"]
+    assert all(CHINESE.search(f["label"]) for k in kinds for f in k["fields"])
