@@ -556,3 +556,99 @@ def test_the_step_forms_link_evidence_choose_variant_and_give_the_av_reason__R14
     assert "关联证据" in page and "现场照片" in page and "夜间无光" in page
     fill_step(desk, case)
     assert "本步骤已经具备完成的条件" in html(officer.get(f"/staff/cases/{case.pk}/"))
+
+
+# --- parties, officers, variants, extensions ----------------------------------------------------
+
+
+def test_correcting_a_party_keeps_the_old_row_and_the_reason__R34(desk: Desk) -> None:
+    case = start(desk, "penalty_general")
+    party = case.parties.get()
+    officer = staff_client(desk.officer)
+    page = html(officer.get(f"/staff/cases/{case.pk}/?party={party.pk}"))
+    data = prefilled(page, "pcorrect")
+    assert data["pcorrect-name"] == "张某某" and data["pcorrect-id_number"] == ADULT_ID
+    data["pcorrect-name"] = "张某"
+    url = f"/staff/cases/{case.pk}/parties/{party.pk}/correct/"
+    with unchanged():
+        refused = officer.post(url, data)
+    assert refused.status_code == 422 and "请填写“更正理由”" in html(refused)
+    assert form_values(html(refused), "pcorrect-name") == ["张某"]
+    response = officer.post(url, {**data, "pcorrect-reason": "姓名笔误"})
+    assert response.status_code == 302
+    new = case.parties.get(replaces=party)
+    assert new.name == "张某" and new.correction_reason == "姓名笔误"
+    page = html(officer.get(f"/staff/cases/{case.pk}/"))
+    assert "张某某" in page and "姓名笔误" in page and "已更正" in page
+
+
+def test_officers_are_assigned_removed_and_chosen_for_the_step__L42(desk: Desk) -> None:
+    case = start(desk, "penalty_general")
+    officer = staff_client(desk.officer)
+    with unchanged():  # certificate expired on 2026-06-14
+        refused = officer.post(
+            f"/staff/cases/{case.pk}/officers/", {"assign-officer": desk.officer_expired.pk}
+        )
+    assert refused.status_code == 422 and "测试执法员丁" in html(refused)
+    with unchanged():  # a reason is needed to take someone off the case
+        refused = officer.post(
+            f"/staff/cases/{case.pk}/officers/remove/", {"remove-officer": desk.officer_b.pk}
+        )
+    assert refused.status_code == 422 and "请填写“撤出原因”" in html(refused)
+    response = officer.post(
+        f"/staff/cases/{case.pk}/step/officers/", {"present-officers": [desk.officer_a.pk]}
+    )
+    assert response.status_code == 302
+    run = case.steps.get()
+    assert [e["officer_id"] for e in run.officers] == [desk.officer_a.pk]
+    response = officer.post(
+        f"/staff/cases/{case.pk}/officers/remove/",
+        {"remove-officer": desk.officer_b.pk, "remove-reason": "工作调整"},
+    )
+    assert response.status_code == 302
+    assert case.officers.get(officer=desk.officer_b).removed_reason == "工作调整"
+    assert "工作调整" in html(officer.get(f"/staff/cases/{case.pk}/"))
+
+
+def test_the_service_method_is_chosen_on_the_page__R24(desk: Desk) -> None:
+    case = start(desk, "inspection")
+    case = walk(desk, case, ["inspect", "result", "serve"])
+    officer = staff_client(desk.officer)
+    page = html(officer.get(f"/staff/cases/{case.pk}/"))
+    assert "请选择办理方式" in page and "邮寄送达" in page
+    with unchanged():
+        refused = officer.post(f"/staff/cases/{case.pk}/step/variant/", {"variant-variant": ""})
+    assert refused.status_code == 422 and "办理方式不正确" in html(refused)
+    response = officer.post(f"/staff/cases/{case.pk}/step/variant/", {"variant-variant": "mail"})
+    assert response.status_code == 302
+    page = html(officer.get(f"/staff/cases/{case.pk}/"))
+    assert "办理方式：邮寄送达" in page and "缺少“邮寄凭单及回执”" in page
+    assert f'action="/staff/cases/{case.pk}/records/mail_receipt/"' in page
+
+
+def test_only_the_head_extends_the_legal_review_limit_once__L58(desk: Desk) -> None:
+    case = start(desk, "penalty_general")
+    path = ["investigate", "investigation_report", "notify_rights", "draft_decision"]
+    case = walk(desk, case, [*path, "legal_review"])
+    row = case.deadlines.get(key="legal_review")
+    url = f"/staff/cases/{case.pk}/deadlines/{row.pk}/extend/"
+    key = f"extend-{row.pk}"
+    with unchanged():
+        refused = staff_client(desk.officer).post(url, {f"{key}-reason": "案情复杂"})
+    page = html(refused)
+    assert refused.status_code == 403 and "延长期限须经本机关负责人批准。" in page
+    assert form_values(page, f"{key}-reason") == ["案情复杂"]
+    head = staff_client(desk.head)
+    with unchanged():
+        refused = head.post(url, {f"{key}-reason": ""})
+    assert refused.status_code == 422 and "请填写“延长理由”" in html(refused)
+    due = row.due_date
+    response = head.post(url, {f"{key}-reason": "案情复杂"})
+    assert response.status_code == 302
+    row.refresh_from_db()
+    assert row.extended_times == 1 and row.due_date > due
+    page = html(head.get(f"/staff/cases/{case.pk}/"))
+    assert f'action="{url}"' not in page  # once only: no second form
+    with unchanged():
+        again = head.post(url, {f"{key}-reason": "再延长"})
+    assert again.status_code == 409 and "只能延长一次" in html(again)

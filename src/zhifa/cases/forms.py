@@ -26,6 +26,14 @@ BOOL_CHOICES = (("", "—"), ("true", _("是")), ("false", _("否")))
 SIGNATURE_CHOICES = (("", "—"), ("signed", _("已签名")), ("refused", _("拒绝签名")))
 
 
+class Form(forms.Form):
+    """A form whose labels end without a colon (the house style puts the field below)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
 def _text(label: Any, *, max_length: int = 200, required: bool = False) -> forms.CharField:
     return forms.CharField(label=label, max_length=max_length, required=required, strip=False)
 
@@ -41,7 +49,7 @@ class OfficerChoice(forms.ModelMultipleChoiceField):
         return f"{obj.person.name}（{obj.agency.name}）"
 
 
-class PartyForm(forms.Form):
+class PartyForm(Form):
     kind = forms.ChoiceField(label=_("当事人类型"), choices=Party.Kind.choices)
     name = _text(_("姓名或者名称"))
     id_kind = forms.ChoiceField(
@@ -83,11 +91,14 @@ class PartyForm(forms.Form):
 
 
 class PartyCorrectForm(PartyForm):
-    party_id = forms.IntegerField(widget=forms.HiddenInput)
+    """Correcting party ``target`` (its id is in the URL the form posts to)."""
+
+    target: int | None = None
+
     reason = _text(_("更正理由"), max_length=300)
 
 
-class CaseFieldsForm(forms.Form):
+class CaseFieldsForm(Form):
     """What a case is started with (besides the agency and start mode of :class:`CaseStartForm`)."""
 
     power = forms.ModelChoiceField(
@@ -209,10 +220,11 @@ def _local_minutes(value: str) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M")
 
 
-class RecordForm(forms.Form):
+class RecordForm(Form):
     """One record of ``kind``: its fields from ``documents.specs(kind)`` and a row per signer."""
 
     kind = forms.CharField(widget=forms.HiddenInput, required=False)
+    target: int | None = None  # the record a correction replaces
 
     def __init__(
         self,
@@ -240,7 +252,6 @@ class RecordForm(forms.Form):
                 _("拒签情况（拒绝签名时必填）"), max_length=500
             )
         if correct:
-            self.fields["record_id"] = forms.IntegerField(widget=forms.HiddenInput)
             self.fields["reason"] = forms.CharField(
                 label=_("更正理由"), required=False, widget=forms.Textarea(attrs={"rows": 2})
             )
@@ -304,12 +315,12 @@ class RecordForm(forms.Form):
 # --- the step ------------------------------------------------------------------------------------
 
 
-class AdvanceForm(forms.Form):
+class AdvanceForm(Form):
     to = forms.CharField(required=False, widget=forms.HiddenInput)
     reason = _text(_("说明（选填）"), max_length=500)
 
 
-class OfficerAssignForm(forms.Form):
+class OfficerAssignForm(Form):
     officer = forms.ModelChoiceField(label=_("执法人员"), queryset=Officer.objects.none())
 
     def __init__(self, *args: Any, officers: QuerySet[Officer], **kwargs: Any) -> None:
@@ -323,7 +334,7 @@ class OfficerRemoveForm(OfficerAssignForm):
     reason = _text(_("撤出原因"))
 
 
-class PresentForm(forms.Form):
+class PresentForm(Form):
     officers = forms.ModelMultipleChoiceField(
         label=_("在场的执法人员"),
         queryset=Officer.objects.none(),
@@ -338,7 +349,7 @@ class PresentForm(forms.Form):
         fields["officers"].label_from_instance = lambda o: o.person.name
 
 
-class VariantForm(forms.Form):
+class VariantForm(Form):
     variant = forms.ChoiceField(label=_("办理方式"), required=False)
 
     def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
@@ -346,17 +357,17 @@ class VariantForm(forms.Form):
         self.fields["variant"].choices = [("", "—"), *choices]  # type: ignore[attr-defined]
 
 
-class AvReasonForm(forms.Form):
+class AvReasonForm(Form):
     reason = forms.CharField(
         label=_("不宜音像记录的理由"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
-class DisputedForm(forms.Form):
+class DisputedForm(Form):
     disputed = forms.BooleanField(label=_("可能引起争议"), required=False)
 
 
-class EvidenceLinkForm(forms.Form):
+class EvidenceLinkForm(Form):
     evidence = forms.ModelChoiceField(label=_("音像记录或者证据"), queryset=Evidence.objects.none())
     note = _text(_("说明（选填）"))
 
@@ -370,7 +381,7 @@ class EvidenceLinkForm(forms.Form):
         )
 
 
-class ApprovalForm(forms.Form):
+class ApprovalForm(Form):
     role = forms.ChoiceField(label=_("签批身份"))
     decision = forms.ChoiceField(label=_("意见"), choices=Approval.Decision.choices)
     opinion = forms.CharField(
@@ -382,15 +393,14 @@ class ApprovalForm(forms.Form):
         self.fields["role"].choices = roles  # type: ignore[attr-defined]
 
 
-class ExtendForm(forms.Form):
-    deadline_id = forms.IntegerField(widget=forms.HiddenInput)
+class ExtendForm(Form):
     reason = _text(_("延长理由"), max_length=500)
 
 
 # --- complaints ----------------------------------------------------------------------------------
 
 
-class ComplaintForm(forms.Form):
+class ComplaintForm(Form):
     agency = forms.ModelChoiceField(label=_("执法主体"), queryset=Agency.objects.none())
     channel = forms.ChoiceField(label=_("来源"), choices=Complaint.Channel.choices)
     is_real_name = forms.BooleanField(label=_("实名投诉举报"), required=False)
@@ -405,7 +415,7 @@ class ComplaintForm(forms.Form):
         fields["agency"].queryset = agencies
 
 
-class ComplaintCloseForm(forms.Form):
+class ComplaintCloseForm(Form):
     reason = _area(_("不予立案理由"))
     reply_text = _area(_("告知内容（实名投诉举报必填）"))
     reply_method = _text(_("告知方式（实名投诉举报必填）"), max_length=50)

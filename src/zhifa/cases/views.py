@@ -403,12 +403,12 @@ def _forms(
                 prefix="correct",
                 initial={
                     "kind": record.kind,
-                    "record_id": record.pk,
                     **case_forms.RecordForm.initial_of(
                         record.kind, record.fields, record.signatures
                     ),
                 },
             )
+            form.target = record.pk
             out["correct"] = form
     party_id = request.GET.get("party", "")
     if "party_correct" in bound:
@@ -416,15 +416,15 @@ def _forms(
     elif party_id.isdigit():
         party = case.parties.filter(pk=int(party_id)).first()
         if party is not None:
-            out["party_correct"] = case_forms.PartyCorrectForm(
-                prefix="pcorrect",
-                initial={"party_id": party.pk, **case_forms.PartyForm.initial_of(party)},
+            correction = case_forms.PartyCorrectForm(
+                prefix="pcorrect", initial=case_forms.PartyForm.initial_of(party)
             )
+            correction.target = party.pk
+            out["party_correct"] = correction
     out["extend"] = [
         (
             row,
-            bound.get(f"extend-{row.pk}")
-            or case_forms.ExtendForm(prefix=f"extend-{row.pk}", initial={"deadline_id": row.pk}),
+            bound.get(f"extend-{row.pk}") or case_forms.ExtendForm(prefix=f"extend-{row.pk}"),
         )
         for row in _extendable(case, definition)
     ]
@@ -459,6 +459,7 @@ def _render_case(
         "next_steps": selectors.next_steps(case),
         "is_final": bool(step and step.is_final),
         "document_kinds": [(k, str(v)) for k, v in procedures.DOCUMENT_KINDS.items()],
+        "requested_kind": request.GET.get("kind", ""),
         "now": clock.now(),
     }
     if run is not None and step is not None:
@@ -588,6 +589,7 @@ def record_correct(request: HttpRequest, case_id: int, record_id: int) -> HttpRe
     form = case_forms.RecordForm(
         request.POST, kind=record.kind, signers=signers, correct=True, prefix="correct"
     )
+    form.target = record.pk
     return _submit(
         request,
         case,
@@ -629,6 +631,7 @@ def party_correct(request: HttpRequest, case_id: int, party_id: int) -> HttpResp
     if party is None:
         raise Http404
     form = case_forms.PartyCorrectForm(request.POST, prefix="pcorrect")
+    form.target = party.pk
     return _submit(
         request,
         case,
