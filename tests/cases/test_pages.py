@@ -279,7 +279,7 @@ def test_a_refused_record_reshows_the_typed_values_and_the_message__R11(desk: De
         response = officer.post(f"/staff/cases/{case.pk}/records/start_approval/", data)
     page = html(response)
     assert response.status_code == 422
-    assert "负责人拒绝签名的，须记明拒签情况。" in page or "请填写“承办人意见”" in page
+    assert "请填写“承办人意见”" in page  # the service names each missing field
     assert 'role="alert"' in page
     assert form_values(page, "record-start_approval-f_reason") == ["巡查发现违法占地"]
     assert form_values(page, "record-start_approval-f_party_summary") == ["张某某，白山村村民"]
@@ -652,3 +652,44 @@ def test_only_the_head_extends_the_legal_review_limit_once__L58(desk: Desk) -> N
     with unchanged():
         again = head.post(url, {f"{key}-reason": "再延长"})
     assert again.status_code == 409 and "只能延长一次" in html(again)
+
+
+def test_the_emergency_start_form_is_filed_on_the_page_after_the_step__R9(desk: Desk) -> None:
+    case = start(desk, "penalty_general", start_mode="emergency")
+    fill_step(desk, case, skip=("records", "approval"))
+    case = services.step_advance(actor=desk.officer, case=case, to="investigate")
+    officer = staff_client(desk.officer)
+    page = html(officer.get(f"/staff/cases/{case.pk}/"))
+    url = f"/staff/cases/{case.pk}/records/start_approval/"
+    assert f'action="{url}"' in page  # offered although its step has closed (filed afterwards)
+    fields = sample_fields("start_approval")
+    data = {f"record-start_approval-f_{k}": v for k, v in fields.items()}
+    data.update(
+        {
+            "record-start_approval-sig_officers_state": "signed",
+            "record-start_approval-sig_head_state": "signed",
+        }
+    )
+    response = officer.post(url, data)
+    assert response.status_code == 302, html(response)
+    record = case.records.get(kind="start_approval")
+    assert record.step_run.step_id == "register" and record.fields == fields
+    assert case.deadlines.get(key="emergency_start_form").met_at is not None
+    assert f'action="{url}"' not in html(officer.get(f"/staff/cases/{case.pk}/"))
+
+
+def test_every_post_form_carries_the_csrf_token_and_is_checked(desk: Desk) -> None:
+    case = start(desk, "penalty_general")
+    client = staff_client(desk.officer)
+    party = case.parties.get()
+    detail = f"/staff/cases/{case.pk}/?party={party.pk}&kind=inquiry_transcript"
+    for url, least in ((detail, 12), ("/staff/cases/new/", 1), ("/staff/cases/complaints/", 1)):
+        page = html(client.get(url))
+        forms = re.findall(r'<form method="post".*?</form>', page, re.S)
+        assert len(forms) >= least, url
+        assert all('name="csrfmiddlewaretoken"' in f for f in forms)
+    strict = Client(enforce_csrf_checks=True)
+    strict.cookies = client.cookies
+    with unchanged():
+        response = strict.post(f"/staff/cases/{case.pk}/advance/", {"advance-to": "investigate"})
+    assert response.status_code == 403
