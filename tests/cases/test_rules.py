@@ -948,3 +948,24 @@ def test_a_removed_officer_can_no_longer_write(desk: Desk) -> None:
 def test_refusals_are_domain_errors() -> None:
     assert issubclass(ValidationFailed, DomainError) and issubclass(Conflict, DomainError)
     assert Party.Kind.values and Case.StartMode.values
+
+
+def test_a_record_changed_after_the_signatures_restarts_the_chain__R35(desk: Desk) -> None:
+    case = start(desk, "penalty_general")
+    fill_step(desk, case)
+    record = case.records.get(kind="start_approval")
+    with clock.frozen(clock.now().replace(hour=11)):
+        services.record_correct(
+            actor=desk.officer,
+            record=record,
+            fields=sample_fields("start_approval", reason="另一个启动原因"),
+            reason="改写启动原因",
+        )
+        assert advance_refused(desk, case, "investigate") == ["approval"]
+        with unchanged(), pytest.raises(Conflict):
+            _give(desk, case, desk.unit_head, "checker")
+    with clock.frozen(clock.now().replace(hour=12)):
+        _give(desk, case, desk.officer, "handler")
+        _give(desk, case, desk.unit_head, "checker")
+        _give(desk, case, desk.head, "approver")
+        services.step_advance(actor=desk.officer, case=case, to="investigate")

@@ -139,6 +139,9 @@ def closed_step_problems(run: StepRun) -> list[str]:
             signed = [a for a in run.approvals.order_by("id") if a.at <= at]
             returns = [i for i, a in enumerate(signed) if a.decision == "return"]
             chain = signed[returns[-1] + 1 :] if returns else signed
+            if made:  # signatures older than the last change of the records do not count
+                changed = max(r.created_at for r in made)
+                chain = [a for a in chain if a.at >= changed]
             if [a.role for a in chain] != [str(r) for r in step.approval]:
                 problems.append(f"approval chain {[a.role for a in chain]}")
             if len({a.user_id for a in chain}) != len(chain):
@@ -648,7 +651,7 @@ def test_random_service_sequences_keep_the_invariants(desk: Desk, av: Any) -> No
     run_state_machine_as_test(
         Machine,
         settings=hsettings(
-            max_examples=20,
+            max_examples=16,
             stateful_step_count=100,
             derandomize=True,
             database=None,

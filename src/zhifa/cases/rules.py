@@ -105,11 +105,19 @@ def current_records(run: Any) -> list[Any]:
 
 
 def effective_approvals(run: Any) -> list[Any]:
-    """The approvals since the chain was last returned (退回 starts it again)."""
+    """The approvals since the chain was last returned (退回 starts it again) and since the run's
+    records last changed: a signature given before a record was added or corrected does not
+    cover it, so the chain starts again (R-35)."""
     approvals = list(run.approvals.all())
     for index in range(len(approvals) - 1, -1, -1):
         if approvals[index].decision == "return":
-            return approvals[index + 1 :]
+            approvals = approvals[index + 1 :]
+            break
+    changed = max((r.created_at for r in run.records.all()), default=None)
+    if changed is not None:
+        stale = [index for index, a in enumerate(approvals) if a.at < changed]
+        if stale:
+            approvals = approvals[stale[-1] + 1 :]
     return approvals
 
 
