@@ -969,3 +969,21 @@ def test_a_record_changed_after_the_signatures_restarts_the_chain__R35(desk: Des
         _give(desk, case, desk.unit_head, "checker")
         _give(desk, case, desk.head, "approver")
         services.step_advance(actor=desk.officer, case=case, to="investigate")
+
+
+@pytest.mark.parametrize("kind", sorted(procedures.DOCUMENT_KINDS))
+def test_every_kind_names_each_missing_required_field__R1(kind: str) -> None:
+    from zhifa.cases import documents
+
+    fields = sample_fields(kind)
+    assert documents.clean_fields(kind, fields)
+    for spec in documents.specs(kind):
+        if not spec.required:
+            continue
+        partial = {k: v for k, v in fields.items() if k != spec.name}
+        with pytest.raises(ValidationFailed) as err:
+            documents.clean_fields(kind, partial)
+        assert [p["field"] for p in err.value.detail] == [spec.name]
+        if spec.type in (documents.FieldType.DATE, documents.FieldType.CHOICE):
+            with pytest.raises(ValidationFailed):
+                documents.clean_fields(kind, {**fields, spec.name: "2026-02-30"})
