@@ -106,7 +106,7 @@ def test_every_page_renders_for_an_officer_and_sends_strangers_to_login__R33(des
     half.force_login(desk.officer)
     assert half.get(f"/staff/cases/{case.pk}/").status_code == 302
     listing = html(client.get("/staff/cases/"))
-    assert case.number in listing
+    assert case.number in listing and "<td>立案</td>" in listing  # its current step
     # the staff navigation links to the case pages
     assert 'href="/staff/cases/"' in html(client.get("/staff/"))
 

@@ -72,14 +72,13 @@ def case_list(request: HttpRequest) -> HttpResponse:
         request,
         "cases/list.html",
         {
-            "cases": cases,
+            "rows": [(c, _step_name(c)) for c in cases],
             "mine": mine,
             "oversees": oversees,
             "states": Case.State.choices,
             "state": state,
             "agencies": agencies if oversees else [],
             "agency_id": agency_id,
-            "step_names": {c.pk: _step_name(c) for c in cases},
             "may_start": _staff_agencies(user).exists(),
         },
     )
