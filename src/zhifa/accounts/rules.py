@@ -21,7 +21,14 @@ _TOKEN_RE = re.compile(
 SCOPE_RE = re.compile(r"^[a-z][a-z0-9_]*:[a-z][a-z0-9_]*$")
 
 # Scopes known today; others follow the same ``<area>:<verb>`` form and may be added by any app.
-KNOWN_SCOPES = ("evidence:upload", "ledger:read", "org:read")
+KNOWN_SCOPES = (
+    "cases:read",
+    "cases:write",
+    "evidence:upload",
+    "ledger:read",
+    "org:read",
+    "org:write",
+)
 
 ADMIN_ROLES = ("system_admin", "security_admin", "auditor")
 SUPERVISOR_ROLE = "supervisor"
