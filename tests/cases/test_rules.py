@@ -192,7 +192,8 @@ def test_a_real_name_complaint_needs_its_name__R10(desk: Desk) -> None:
 
 
 @pytest.mark.parametrize(
-    "missing", ["reply_text", "reply_method", "replied_on", "replied_before_received"]
+    "missing",
+    ["reply_text", "reply_method", "replied_on", "replied_before_received", "replied_tomorrow"],
 )
 def test_a_real_name_complaint_without_a_case_must_have_the_reply_recorded__R10(
     desk: Desk, missing: str
@@ -205,6 +206,8 @@ def test_a_real_name_complaint_without_a_case_must_have_the_reply_recorded__R10(
     }
     if missing == "replied_before_received":
         args["replied_on"] = date(2026, 6, 14)
+    elif missing == "replied_tomorrow":  # a reply not yet given is not recorded
+        args["replied_on"] = date(2026, 6, 16)
     else:
         args.pop(missing)
     with unchanged(), pytest.raises(ValidationFailed):

@@ -1093,6 +1093,10 @@ def complaint_close_without_case(
                 raise ValidationFailed(
                     _("告知日期不能早于接收日期。"), detail={"field": "replied_on"}
                 )
+            if replied_on > rules.china_date(clock.now()):
+                raise ValidationFailed(
+                    _("告知日期不能晚于今天：请在告知之后记录。"), detail={"field": "replied_on"}
+                )
             complaint.replied_on = replied_on
         complaint.state = Complaint.State.NO_CASE
         complaint.save()
