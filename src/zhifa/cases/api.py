@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
+from django.db.models import F
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Schema, Status
@@ -43,6 +44,7 @@ from zhifa.cases.models import (
 )
 from zhifa.catalogue import procedures
 from zhifa.catalogue.models import Power
+from zhifa.core import deadlines
 from zhifa.core.errors import NotFound, PermissionDenied, ValidationFailed
 from zhifa.core.identifiers import mask_id_number, mask_phone
 from zhifa.evidence.models import Evidence
@@ -396,7 +398,11 @@ class DeadlineOut(Schema):
     key: str
     name: str
     basis: str
-    due_date: date
+    due_date: date | None = Field(
+        description="届满日；为空表示计数进入尚未载入工作日历的年份，载入后计算（见 pending_year）"
+    )
+    pending_year: int | None = Field(default=None, description="届满日所待载入的工作日历年份")
+    describe: str = Field(description="期限的中文说明（天数、依据、届满日）")
     is_wait: bool = Field(description="等待期：届满后方可办理下一步")
     extended_times: int
     overdue: bool
@@ -726,6 +732,8 @@ def _deadline_out(row: CaseDeadline) -> dict[str, Any]:
         "name": row.name,
         "basis": row.basis,
         "due_date": row.due_date,
+        "pending_year": row.computed.get("pending_year"),
+        "describe": deadlines.computed_from_dict(row.computed).describe(),
         "is_wait": row.is_wait,
         "extended_times": row.extended_times,
         "overdue": row.overdue_at is not None,
@@ -759,7 +767,7 @@ def _detail_out(actor: Any, case: Case) -> dict[str, Any]:
                 _deadline_out(row)
                 for row in case.deadlines.filter(met_at__isnull=True)
                 .select_related("case", "step_run")
-                .order_by("due_date", "id")
+                .order_by(F("due_date").asc(nulls_last=True), "id")
             ],
         }
     )

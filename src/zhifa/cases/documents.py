@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from zhifa.catalogue.procedures import DOCUMENT_KINDS, SIGNATURES
+from zhifa.core.clock import CHINA
 from zhifa.core.errors import ValidationFailed
 from zhifa.core.money import parse_yuan
 
@@ -394,7 +395,10 @@ def _clean_value(spec: FieldSpec, value: Any) -> Any:
     if spec.type is FieldType.DATE:
         return date.fromisoformat(text).isoformat()
     if spec.type is FieldType.DATETIME:
-        return datetime.fromisoformat(text).isoformat()
+        moment = datetime.fromisoformat(text)
+        if moment.tzinfo is None:  # a form's local time is China time (datetime-local sends none)
+            moment = moment.replace(tzinfo=CHINA)
+        return moment.isoformat()
     if spec.type is FieldType.YUAN:
         return str(parse_yuan(text))
     if spec.type is FieldType.CHOICE:

@@ -175,7 +175,7 @@ class DisclosurePublish:
             run,
             key="disclosure",
             name=_("检查结果公示期限") if inspection else _("执法决定公示期限"),
-            computed=limit.from_(rules.china_date(now)),
+            computed=limit.from_or_pending(rules.china_date(now)),
             until=[],
             wait=False,
         )

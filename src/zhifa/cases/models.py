@@ -268,7 +268,9 @@ class CaseDeadline(models.Model):
     name = models.CharField(_("期限"), max_length=100)
     basis = models.CharField(_("法律依据"), max_length=200)
     computed = models.JSONField(_("计算"), default=dict)  # core.deadlines.Deadline.as_dict()
-    due_date = models.DateField(_("届满日"))
+    # None while the count reaches a year the working-day calendar does not know yet
+    # (``computed["pending_year"]``); ``zhifa tick`` computes it once that year is loaded.
+    due_date = models.DateField(_("届满日"), null=True, blank=True)
     is_wait = models.BooleanField(_("等待期"), default=False)
     until = models.JSONField(_("完成步骤"), default=list)
     extended_times = models.PositiveIntegerField(_("延长次数"), default=0)

@@ -145,6 +145,7 @@ def missing(run: Any, *, now: datetime) -> list[Missing]:
     gaps.extend(_missing_waits(run, today))
     gaps.extend(_missing_extension(run, step, today))
     gaps.extend(_missing_hooks(run, step, now))
+    gaps.extend(_missing_presider(run))
     if not run.case.parties.filter(replaced_by__isnull=True).exists():
         gaps.append(Missing("party", _("请登记当事人。"), _("白山乡行政执法全过程记录办法第九条")))
     if step.stage.value == "archive":
@@ -251,10 +252,44 @@ def _missing_officers(run: Any, step: Step, today: date) -> list[Missing]:
     ]
 
 
+def _missing_presider(run: Any) -> list[Missing]:
+    """行政处罚法第六十四条: the hearing is presided by someone who did not investigate the case
+    (neither an officer on it nor one the hearing record names as investigator)."""
+    gaps = []
+    officers = set(
+        run.case.officers.filter(removed_at__isnull=True).values_list(
+            "officer__person__name", flat=True
+        )
+    )
+    for record in current_records(run):
+        if record.kind not in ("hearing_record", "hearing_notice"):
+            continue
+        presider = str(record.fields.get("presider", "")).strip()
+        investigators = set(record.fields.get("investigators", [])) | officers
+        if presider and presider in investigators:
+            gaps.append(
+                Missing(
+                    "presider",
+                    _("听证主持人%(name)s是本案调查人员，应当另行指定。") % {"name": presider},
+                    _("行政处罚法第六十四条"),
+                )
+            )
+    return gaps
+
+
 def _missing_waits(run: Any, today: date) -> list[Missing]:
     gaps = []
     for deadline in run.deadlines.all():
-        if deadline.is_wait and deadline.met_at is None and today <= deadline.due_date:
+        if deadline.is_wait and deadline.met_at is None and deadline.due_date is None:
+            gaps.append(
+                Missing(
+                    f"wait:{deadline.key}",
+                    _("%(name)s的届满日须待载入%(year)s年工作日历后计算，届满后方可办理。")
+                    % {"name": deadline.name, "year": deadline.computed.get("pending_year")},
+                    deadline.basis,
+                )
+            )
+        elif deadline.is_wait and deadline.met_at is None and today <= deadline.due_date:
             gaps.append(
                 Missing(
                     f"wait:{deadline.key}",
@@ -284,7 +319,7 @@ def _missing_extension(run: Any, step: Step, today: date) -> list[Missing]:
                     limit.basis,
                 )
             )
-        elif not target.extended_times and today > target.due_date:
+        elif not target.extended_times and target.due_date is not None and today > target.due_date:
             gaps.append(
                 Missing(
                     "extension_late",

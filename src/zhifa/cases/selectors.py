@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from zhifa.accounts.access import Role, active_roles, agencies_readable_by, is_supervisor
@@ -86,7 +86,7 @@ def deadlines_for(user: Any) -> QuerySet[CaseDeadline]:
         .filter(scope)
         .distinct()
         .select_related("case", "step_run")
-        .order_by("due_date", "id")
+        .order_by(F("due_date").asc(nulls_last=True), "id")
     )
 
 

@@ -272,8 +272,13 @@ def case_start(
     confidentiality: str = "",
     summary: str = "",
     parties: Iterable[PartyIn] = (),
+    complaint: Complaint | None = None,
 ) -> Case:
     """Open a case at the first step of its procedure (R-7 – R-10).
+
+    The 投诉举报 start mode needs its ``complaint`` (registered, still pending, of this agency):
+    the case and the complaint are linked in the same transaction, so the R-10 intake is always on
+    record (``complaint_start_case`` is the usual way in).
 
     In an emergency (R-9) the first step is taken at once and its approval form is due within 24
     hours; the case cannot close until it is filed, and a late form is flagged by ``zhifa tick``.
@@ -282,6 +287,19 @@ def case_start(
         _require_agency_staff(actor, agency)
         definition = _procedure_for(agency, procedure, power)
         _check_start_mode(definition, start_mode)
+        if (start_mode == Case.StartMode.COMPLAINT) != (complaint is not None):
+            raise ValidationFailed(
+                _("因投诉举报立案的，须从已登记的投诉举报启动；其他启动方式不能关联投诉举报。"),
+                code="complaint_required",
+                detail={"field": "start_mode"},
+            )
+        if complaint is not None:
+            if complaint.agency_id != agency.pk:
+                raise ValidationFailed(
+                    _("该投诉举报不属于“%(agency)s”。") % {"agency": agency.name},
+                    detail={"field": "complaint"},
+                )
+            complaint = _pending_complaint(actor, complaint)
         title = _text(title, _("案由"), limit=200)
         summary = _text(summary, _("基本情况"), limit=5000, required=False)
         if confidentiality not in Confidentiality.values:
@@ -340,6 +358,11 @@ def case_start(
                 until=[],
                 wait=False,
             )
+        if complaint is not None:
+            complaint.state = Complaint.State.CASE
+            complaint.case = case
+            complaint.save(update_fields=["state", "case"])
+            ledger_append(actor=_ledger_actor(actor), action="cases.complaint.case", obj=complaint)
     return case
 
 
@@ -506,12 +529,11 @@ def open_deadline(
     *,
     key: str,
     name: str,
-    computed: deadlines.Deadline,
+    computed: deadlines.Deadline | deadlines.PendingDeadline,
     until: list[str],
     wait: bool,
 ) -> CaseDeadline:
-    due = computed.due
-    due_date = rules.china_date(due) if isinstance(due, datetime) else due
+    due_date = _due_date(computed)
     row = CaseDeadline.objects.create(
         case=run.case,
         step_run=run,
@@ -525,6 +547,49 @@ def open_deadline(
     )
     ledger_append(actor=_ledger_actor(actor), action="cases.deadline.open", obj=row)
     return row
+
+
+def _due_date(computed: deadlines.Deadline | deadlines.PendingDeadline) -> date | None:
+    due = computed.due
+    if due is None:
+        return None
+    return rules.china_date(due) if isinstance(due, datetime) else due
+
+
+def compute_pending(now: datetime) -> int:
+    """``zhifa tick``: compute each limit that waited for a year's working-day calendar, once that
+    year is loaded. Returns how many were computed."""
+    count = 0
+    for row in CaseDeadline.objects.filter(due_date__isnull=True, met_at__isnull=True):
+        pending = deadlines.computed_from_dict(row.computed)
+        if not isinstance(pending, deadlines.PendingDeadline):
+            continue
+        limit = deadlines.LegalLimit(pending.amount, pending.unit, pending.basis)
+        computed = limit.from_or_pending(pending.start)
+        if isinstance(computed, deadlines.PendingDeadline):
+            continue
+        with transaction.atomic():
+            locked = CaseDeadline.objects.select_for_update().get(pk=row.pk)
+            if locked.due_date is not None or locked.met_at is not None:
+                continue
+            locked.computed = computed.as_dict()
+            locked.due_date = _due_date(computed)
+            locked.save(update_fields=["computed", "due_date"])
+            ledger_append(actor="system", action="cases.deadline.compute", obj=locked)
+        count += 1
+    return count
+
+
+def pending_years() -> list[int]:
+    """The years running limits wait for (an operator's to-do: load their calendars)."""
+    years = {
+        int(row["pending_year"])
+        for row in CaseDeadline.objects.filter(
+            due_date__isnull=True, met_at__isnull=True
+        ).values_list("computed", flat=True)
+        if isinstance(row, dict) and row.get("pending_year")
+    }
+    return sorted(years)
 
 
 def _limit_start(case: Case, limit: TimeLimit, now: datetime) -> date | datetime | None:
@@ -582,7 +647,7 @@ def _open_limits(actor: Any, run: StepRun, step: Step, now: datetime) -> None:
             run,
             key=limit.key,
             name=limit.name,
-            computed=limit.deadline(start),
+            computed=limit.legal_limit.from_or_pending(start),
             until=list(limit.until) or [step.id],
             wait=limit.wait,
         )
@@ -626,7 +691,15 @@ def _apply_extensions(actor: Any, run: StepRun, step: Step, reason: str) -> None
 
 
 def _extend(actor: Any, target: CaseDeadline, limit: deadlines.LegalLimit, reason: str) -> None:
-    old = deadlines.Deadline.from_dict(target.computed)
+    stored = deadlines.computed_from_dict(target.computed)
+    if isinstance(stored, deadlines.PendingDeadline):
+        raise ValidationFailed(
+            _("“%(name)s”的届满日须待载入%(year)d年工作日历后才能确定，暂不能延长。")
+            % {"name": target.name, "year": stored.year},
+            code="calendar_year_unknown",
+            detail={"year": stored.year},
+        )
+    old = stored
     base = old.due if isinstance(old.due, datetime) else old.due
     extended = limit.from_(base)
     target.computed = {
@@ -656,7 +729,7 @@ def _meet_deadlines(
 def is_late(row: CaseDeadline, now: datetime) -> bool:
     """Has the (non-wait) limit run out by ``now``? The due day (hours: the due instant) is still
     in time."""
-    if row.is_wait:
+    if row.is_wait or row.due_date is None:
         return False
     computed = deadlines.Deadline.from_dict(row.computed)
     moment: Any = now if computed.unit is Unit.HOURS else rules.china_date(now)
@@ -812,7 +885,7 @@ def deadline_extend(*, actor: Any, deadline: CaseDeadline, reason: str) -> CaseD
             raise Conflict(_("“%(name)s”已经完成。") % {"name": row.name})
         if row.extended_times:
             raise Conflict(_("“%(name)s”只能延长一次。") % {"name": row.name})
-        if rules.china_date(clock.now()) > row.due_date:
+        if row.due_date is not None and rules.china_date(clock.now()) > row.due_date:
             raise Conflict(
                 _("“%(name)s”已于%(due)s届满，不能再延长。")
                 % {"name": row.name, "due": row.due_date.isoformat()}
@@ -920,6 +993,7 @@ def record_correct(
 def evidence_link(*, actor: Any, case: Case, evidence: Evidence, note: str = "") -> StepEvidence:
     """Link an evidence item of the case's agency to the current step."""
     from zhifa.evidence.selectors import evidence_visible_to
+    from zhifa.evidence.services import evidence_keep_with_case_file
 
     with transaction.atomic():
         case = _lock(case, actor)
@@ -928,6 +1002,9 @@ def evidence_link(*, actor: Any, case: Case, evidence: Evidence, note: str = "")
         user = _user(actor)
         if visible and user is not None:
             visible = evidence_visible_to(user).filter(pk=evidence.pk).exists()
+        elif visible and isinstance(actor, ApiToken):
+            # a machine is granted no confidential item (R-33: grants are personal)
+            visible = evidence.confidentiality == Confidentiality.NONE
         if not visible:
             raise NotFound(_("没有找到该证据。"))
         if run.evidence_links.filter(evidence=evidence).exists():
@@ -944,6 +1021,8 @@ def evidence_link(*, actor: Any, case: Case, evidence: Evidence, note: str = "")
             obj=link,
             blob_sha256=evidence.blob_id,
         )
+        # In the case file now: kept permanently (R-29; law-reference "AV records").
+        evidence_keep_with_case_file(actor=_ledger_actor(actor), evidence=evidence)
     return link
 
 
@@ -1054,19 +1133,13 @@ def _pending_complaint(actor: Any, complaint: Complaint) -> Complaint:
 
 def complaint_start_case(*, actor: Any, complaint: Complaint, **case_args: Any) -> Case:
     """Open a case from a complaint or report (``case_start`` arguments, mode 投诉举报)."""
-    with transaction.atomic():
-        complaint = _pending_complaint(actor, complaint)
-        case = case_start(
-            actor=actor,
-            agency=complaint.agency,
-            start_mode=Case.StartMode.COMPLAINT,
-            **case_args,
-        )
-        complaint.state = Complaint.State.CASE
-        complaint.case = case
-        complaint.save(update_fields=["state", "case"])
-        ledger_append(actor=_ledger_actor(actor), action="cases.complaint.case", obj=complaint)
-    return case
+    return case_start(
+        actor=actor,
+        agency=complaint.agency,
+        start_mode=Case.StartMode.COMPLAINT,
+        complaint=complaint,
+        **case_args,
+    )
 
 
 def complaint_close_without_case(
@@ -1136,7 +1209,11 @@ def mark_overdue(now: datetime) -> int:
     """``zhifa tick``: flag each limit that ran out (once) and tell the responsible people."""
     count = 0
     rows = CaseDeadline.objects.filter(
-        met_at__isnull=True, overdue_at__isnull=True, is_wait=False, case__state=Case.State.OPEN
+        met_at__isnull=True,
+        overdue_at__isnull=True,
+        is_wait=False,
+        due_date__isnull=False,
+        case__state=Case.State.OPEN,
     ).select_related("case", "case__agency")
     for row in rows:
         if not is_late(row, now):
@@ -1152,7 +1229,7 @@ def mark_overdue(now: datetime) -> int:
                 "number": row.case.number,
                 "title": row.case.title,
                 "name": row.name,
-                "due": row.due_date.isoformat(),
+                "due": str(row.due_date),
                 "basis": row.basis,
             }
             for user in responsible_users(row.case):

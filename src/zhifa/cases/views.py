@@ -14,7 +14,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -453,7 +453,9 @@ def _render_case(
         "officers": case.officers.select_related("officer__person").order_by("-is_lead", "id"),
         "timeline": selectors.timeline(case),
         "records": _record_views(case, definition),
-        "deadlines": case.deadlines.select_related("step_run").order_by("due_date", "id"),
+        "deadlines": case.deadlines.select_related("step_run").order_by(
+            F("due_date").asc(nulls_last=True), "id"
+        ),
         "missing": selectors.missing_now(case),
         "next_steps": selectors.next_steps(case),
         "is_final": bool(step and step.is_final),

@@ -205,6 +205,57 @@ def _china_date(value: date) -> date:
 
 
 @dataclass(frozen=True)
+class PendingDeadline:
+    """A limit whose last day cannot be known yet: the count reaches ``year``, whose official
+    holiday arrangement the calendar does not have. It is never guessed: the record keeps the
+    start, the amount and the basis, and is computed once the year is loaded
+    (``zhifa calendar load``)."""
+
+    start: date
+    amount: int
+    unit: Unit
+    basis: str
+    year: int
+    due: None = None
+    before: bool = False
+
+    def is_overdue(self, on: date) -> bool:
+        return False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "start": self.start.isoformat(),
+            "amount": self.amount,
+            "unit": self.unit.value,
+            "due": None,
+            "basis": self.basis,
+            "before": False,
+            "pending_year": self.year,
+        }
+
+    def describe(self) -> str:
+        return _("%(amount)s%(unit)s（%(basis)s），届满日待载入%(year)s年工作日历后计算") % {
+            "amount": self.amount,
+            "unit": self.unit.label,
+            "basis": self.basis,
+            "year": self.year,
+        }
+
+
+def computed_from_dict(data: dict[str, Any]) -> Deadline | PendingDeadline:
+    """A stored deadline (``as_dict`` of either kind) read back."""
+    if data.get("pending_year"):
+        return PendingDeadline(
+            start=date.fromisoformat(data["start"]),
+            amount=int(data["amount"]),
+            unit=Unit(data["unit"]),
+            basis=str(data["basis"]),
+            year=int(data["pending_year"]),
+        )
+    return Deadline.from_dict(data)
+
+
+@dataclass(frozen=True)
 class LegalLimit:
     """A limit as the law states it; :meth:`from_` and :meth:`before` compute the deadline."""
 
@@ -217,6 +268,16 @@ class LegalLimit:
 
     def before(self, event: date) -> Deadline:
         return deadline_before(event=event, amount=self.amount, unit=self.unit, basis=self.basis)
+
+    def from_or_pending(self, start: date) -> Deadline | PendingDeadline:
+        """:meth:`from_`, or — when the count reaches a year the calendar does not know yet — a
+        :class:`PendingDeadline` to compute once that year is loaded (the act itself must not
+        wait for the State Council's holiday notice)."""
+        try:
+            return self.from_(start)
+        except calendar.CalendarYearUnknown as exc:
+            year = int(exc.detail["year"]) if isinstance(exc.detail, dict) else start.year + 1
+            return PendingDeadline(_china_date(start), self.amount, self.unit, self.basis, year)
 
 
 WD, DAYS, MONTHS, HOURS = Unit.WORKING_DAYS, Unit.CALENDAR_DAYS, Unit.MONTHS, Unit.HOURS
