@@ -94,7 +94,11 @@ def test_procedures_are_public_with_their_steps__D6(org: Org) -> None:
     }
     general = Client().get(f"{BASE}/procedures/penalty_general").json()
     decide = next(s for s in general["steps"] if s["id"] == "decide")
-    assert decide["hooks"] == ["legal_review_gate", "collective_discussion_gate", "disclosure_publish"]
+    assert decide["hooks"] == [
+        "legal_review_gate",
+        "collective_discussion_gate",
+        "disclosure_publish",
+    ]
     assert decide["approval"] == ["handler", "checker", "approver"]
     assert Client().get(f"{BASE}/procedures/nothing").status_code == 404
     svg = Client().get(f"{BASE}/procedures/permit/flowchart.svg")
