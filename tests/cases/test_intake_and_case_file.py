@@ -23,7 +23,7 @@ from zhifa.accounts.models import User
 from zhifa.cases import documents, rules, services
 from zhifa.cases.models import Case
 from zhifa.core import clock
-from zhifa.core.errors import NotFound, ValidationFailed
+from zhifa.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from zhifa.evidence.models import Evidence
 
 
@@ -125,3 +125,61 @@ def test_a_forms_local_time_is_read_as_china_time() -> None:
     )
     assert fields["started_at"] == "2026-06-15T10:00:00+08:00"
     assert fields["ended_at"] == "2026-06-15T11:00:00+08:00"
+
+
+def test_a_service_date_is_neither_in_the_future_nor_before_its_step__L54(desk: Desk) -> None:
+    """A back-dated 催告 service would shorten the 10 working days before a court application."""
+    case = start(desk, "penalty_general")
+    future = clock.today().replace(year=clock.today().year + 1).isoformat()
+    for bad in (future, "2026-01-05"):  # next year; before the case (opened 2026-06-15) began
+        with unchanged(), pytest.raises(ValidationFailed):
+            services.record_add(
+                actor=desk.officer,
+                case=case,
+                kind="service_receipt",
+                fields=sample_fields("service_receipt", served_on=bad),
+                signatures=all_signed("service_receipt"),
+            )
+    services.record_add(
+        actor=desk.officer,
+        case=case,
+        kind="service_receipt",
+        fields=sample_fields("service_receipt", served_on=clock.today().isoformat()),
+        signatures=all_signed("service_receipt"),
+    )
+
+
+def test_an_officer_withdrawn_from_the_case_no_longer_counts__L42_L43(desk: Desk) -> None:
+    case = walk(desk, start(desk, "penalty_general"), ["investigate"])
+    fill_step(desk, case)
+    services.officer_remove(
+        actor=desk.head, case=case, officer=desk.officer_b, reason="申请回避，经负责人决定"
+    )
+    run = case.steps.get(state="open")
+    assert "officers" in [g.code for g in rules.missing(run, now=clock.now())]
+    with unchanged(), pytest.raises(ValidationFailed):
+        services.step_advance(actor=desk.officer, case=case, to="investigation_report")
+
+
+def test_a_closed_steps_decision_is_not_corrected_afterwards__L51(desk: Desk) -> None:
+    """Otherwise a 200-yuan on-the-spot fine could become 50,000 after the ceiling was checked."""
+    case = start(desk, "penalty_simple")
+    case = walk(desk, case, ["notify_on_spot", "decide_on_spot", "file_with_agency"])
+    decision = case.records.get(kind="simple_penalty_decision")
+    with unchanged(), pytest.raises(Conflict):
+        services.record_correct(
+            actor=desk.officer,
+            record=decision,
+            fields=sample_fields("simple_penalty_decision", measure="fine", fine_yuan="50000"),
+            reason="更正金额",
+        )
+
+
+def test_a_platform_token_without_an_agency_writes_no_case(desk: Desk) -> None:
+    case = start(desk, "penalty_general")
+    admin = User.objects.create_user(username="sys3", admin_role=User.AdminRole.SYSTEM)
+    token, _plain = account_services.token_create(
+        actor=admin, name="上级平台", agency=None, scopes=["cases:read", "cases:write"]
+    )
+    with unchanged(), pytest.raises(PermissionDenied):
+        services.step_av_reason(actor=token, case=case, reason="无法录像")

@@ -304,7 +304,9 @@ def test_a_refused_signature_without_reason_is_named__R11(desk: Desk) -> None:
             f"/staff/cases/{case.pk}/records/start_approval/", data
         )
     assert response.status_code == 422
-    assert "负责人拒绝签名的，须记明拒签情况。" in html(response)
+    # Only the party, a witness or the recipient may refuse; a head who does not sign has
+    # not signed.
+    assert "负责人不能“拒绝签名”；未签名的，文书尚未完成。" in html(response)
 
 
 def test_advancing_with_gaps_is_refused_naming_them_and_keeps_the_note__R9(desk: Desk) -> None:
@@ -412,7 +414,7 @@ def test_html_in_a_record_field_is_escaped__R1(desk: Desk) -> None:
         case=case,
         kind="start_approval",
         fields=sample_fields("start_approval", reason=attack, content=attack),
-        signatures={"head": {"state": "refused", "name": "<i>王</i>", "reason": attack}},
+        signatures={"party": {"state": "refused", "name": "<i>王</i>", "reason": attack}},
     )
     page = html(staff_client(desk.officer).get(f"/staff/cases/{case.pk}/"))
     assert "<script>alert" not in page and "<img src=x" not in page and "<i>王</i>" not in page

@@ -484,13 +484,17 @@ def test_a_transcript_must_record_certificates_shown_and_the_party_told__R11(
 def test_signatures_or_a_recorded_refusal_with_its_reason__R11(desk: Desk) -> None:
     case = start(desk, "penalty_general")
     fill_step(desk, case, skip=("records",))
+    # A head cannot "refuse to sign" a form and have it count: unsigned, it is not done.
     with unchanged(), pytest.raises(ValidationFailed):
         services.record_add(
             actor=desk.officer,
             case=case,
             kind="start_approval",
             fields=sample_fields("start_approval"),
-            signatures={"officers": {"state": "signed"}, "head": {"state": "refused"}},
+            signatures={
+                "officers": {"state": "signed"},
+                "head": {"state": "refused", "reason": "负责人不同意"},
+            },
         )
     record = services.record_add(
         actor=desk.officer,
@@ -506,11 +510,33 @@ def test_signatures_or_a_recorded_refusal_with_its_reason__R11(desk: Desk) -> No
         fields=sample_fields("start_approval"),
         signatures={
             "officers": {"state": "signed", "name": "甲、丙"},
-            "head": {"state": "refused", "reason": "负责人出差，拒绝在空白处签名"},
+            "head": {"state": "signed", "name": "负责人"},
         },
-        reason="补记负责人签名情况",
+        reason="补记负责人签名",
     )
-    services.step_advance(actor=desk.officer, case=case, to="investigate")
+    case = services.step_advance(actor=desk.officer, case=case, to="investigate")
+    # The party may refuse, with the circumstances recorded — not without them.
+    with unchanged(), pytest.raises(ValidationFailed):
+        services.record_add(
+            actor=desk.officer,
+            case=case,
+            kind="inquiry_transcript",
+            fields=sample_fields("inquiry_transcript"),
+            signatures={"officers": {"state": "signed"}, "party": {"state": "refused"}},
+        )
+    services.record_add(
+        actor=desk.officer,
+        case=case,
+        kind="inquiry_transcript",
+        fields=sample_fields("inquiry_transcript"),
+        signatures={
+            "officers": {"state": "signed"},
+            "party": {"state": "refused", "reason": "当事人拒绝签名，见证人在场"},
+        },
+    )
+    run = case.steps.get(state="open")
+    codes = [g.code for g in rules.missing(run, now=clock.now())]
+    assert "signature:inquiry_transcript" not in codes
 
 
 def test_a_record_correction_is_a_new_version_and_the_old_stays__R34(desk: Desk) -> None:
@@ -556,11 +582,14 @@ def test_a_record_of_a_closed_step_is_corrected_not_added(desk: Desk) -> None:
             fields=sample_fields("closing_report"),
             step_run=register,
         )
+    # Nor corrected: the step was approved on what its records said; a decision once
+    # made is changed by its own procedure, not by editing the file.
     old = register.records.get(kind="start_approval")
-    new = services.record_correct(
-        actor=desk.officer, record=old, fields=sample_fields("start_approval"), reason="笔误"
-    )
-    assert new.step_run == register
+    with unchanged(), pytest.raises(Conflict) as refused:
+        services.record_correct(
+            actor=desk.officer, record=old, fields=sample_fields("start_approval"), reason="笔误"
+        )
+    assert refused.value.code == "step_closed"
 
 
 # --- audio-visual records (R-14, R-16, R-24, R-27, R-23) ---
@@ -903,11 +932,20 @@ def test_the_gate_holds_again_at_the_decision__L(desk: Desk) -> None:
     case = _at_legal_review(desk)
     record = _opinion(desk, case, desk.reviewer)
     case = services.step_advance(actor=desk.officer, case=case, to="decide")
-    services.record_correct(
+    with unchanged(), pytest.raises(Conflict):  # the closed review is not edited …
+        services.record_correct(
+            actor=desk.reviewer,
+            record=record,
+            fields=sample_fields("legal_review_opinion", conclusion="disagree"),
+            reason="发现新证据",
+        )
+    # … the reviewer gives a new opinion before the decision, and the gate follows the latest.
+    services.record_add(
         actor=desk.reviewer,
-        record=record,
+        case=case,
+        kind="legal_review_opinion",
         fields=sample_fields("legal_review_opinion", conclusion="disagree"),
-        reason="发现新证据",
+        signatures={"reviewer": {"state": "signed", "name": "审核人"}},
     )
     fill_step(desk, case)
     assert "hook:legal_review_gate" in advance_refused(desk, case, "serve")

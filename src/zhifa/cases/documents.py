@@ -331,6 +331,10 @@ FIELDS: dict[str, tuple[FieldSpec, ...]] = {
 CONTENT = FieldSpec("content", gettext_lazy("正文"), required=False)
 
 SIGNATURE_STATES = ("signed", "refused")
+# Only the people outside the agency may refuse to sign and have the refusal recorded (R-11, R-13;
+# 留置送达: 民事诉讼法第八十九条). An officer, head, reviewer or the seal that "refuses" has simply
+# not signed: the document is not done.
+MAY_REFUSE = ("party", "witness", "recipient")
 
 
 def specs(kind: str) -> tuple[FieldSpec, ...]:
@@ -427,6 +431,14 @@ def clean_signatures(raw: Mapping[str, Any]) -> dict[str, dict[str, str]]:
         reason = str(value.get("reason", "")).strip()[:500]
         if state not in SIGNATURE_STATES:
             problems.append({"field": who, "message": _("签名情况只能是已签名或者拒绝签名。")})
+        elif state == "refused" and who not in MAY_REFUSE:
+            problems.append(
+                {
+                    "field": who,
+                    "message": _("%(who)s不能“拒绝签名”；未签名的，文书尚未完成。")
+                    % {"who": SIGNATURES[who]},
+                }
+            )
         elif state == "refused" and not reason:
             problems.append(
                 {

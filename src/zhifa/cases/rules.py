@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from zhifa.cases import documents
 from zhifa.catalogue import procedures
 from zhifa.catalogue.procedures import AvRule, ProcedureDefinition, Requirement, Step
 from zhifa.core.clock import CHINA
@@ -141,7 +142,7 @@ def missing(run: Any, *, now: datetime) -> list[Missing]:
         gaps.extend(missing_records(run, step))
         gaps.extend(_missing_approvals(run, step))
     gaps.extend(_missing_av(run, step))
-    gaps.extend(_missing_officers(run, step, today))
+    gaps.extend(_missing_officers(run, step, today, now))
     gaps.extend(_missing_waits(run, today))
     gaps.extend(_missing_extension(run, step, today))
     gaps.extend(_missing_hooks(run, step, now))
@@ -156,8 +157,9 @@ def missing(run: Any, *, now: datetime) -> list[Missing]:
 def _signature_gaps(record: Any, requirement: Requirement) -> list[str]:
     gaps = []
     for who in requirement.signatures:
-        entry = record.signatures.get(who)
-        if not entry or entry.get("state") not in ("signed", "refused"):
+        entry = record.signatures.get(who) or {}
+        state = entry.get("state")
+        if state != "signed" and not (state == "refused" and who in documents.MAY_REFUSE):
             gaps.append(str(procedures.SIGNATURES[who]))
     return gaps
 
@@ -232,11 +234,15 @@ def _missing_av(run: Any, step: Step) -> list[Missing]:
     return [Missing("av", _("缺少音像记录（或者记录不宜音像记录的理由）。"), basis)]
 
 
-def _missing_officers(run: Any, step: Step, today: date) -> list[Missing]:
+def _missing_officers(run: Any, step: Step, today: date, now: datetime) -> list[Missing]:
     if not step.min_officers:
         return []
     ids = [entry["officer_id"] for entry in run.officers]
-    officers = Officer.objects.filter(pk__in=ids).select_related("person")
+    # An officer withdrawn from the case (回避 …) no longer counts (行政处罚法第四十三条).
+    withdrawn = set(
+        run.case.officers.filter(removed_at__lte=now).values_list("officer_id", flat=True)
+    )
+    officers = Officer.objects.filter(pk__in=set(ids) - withdrawn).select_related("person")
     checks = [check_officer(o, agency_id=run.case.agency_id, day=today) for o in officers]
     valid = [c for c in checks if c.is_valid]
     if len(valid) >= step.min_officers:

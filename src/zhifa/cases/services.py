@@ -100,7 +100,13 @@ def can_write(actor: Any, case: Case) -> bool:
     if is_system(actor):
         return True
     if isinstance(actor, ApiToken):
-        return not case.confidentiality and token_has_scope(actor, SCOPE_WRITE, case.agency)
+        # A machine writes only for the agency it is bound to (a platform token without an
+        # agency reads; it does not act for every agency).
+        return (
+            not case.confidentiality
+            and actor.agency_id == case.agency_id
+            and token_has_scope(actor, SCOPE_WRITE, case.agency)
+        )
     user = _user(actor)
     if user is None:
         return False
@@ -115,7 +121,7 @@ def _require_agency_staff(actor: Any, agency: Agency) -> None:
     if is_system(actor):
         return
     if isinstance(actor, ApiToken):
-        if token_has_scope(actor, SCOPE_WRITE, agency):
+        if actor.agency_id == agency.pk and token_has_scope(actor, SCOPE_WRITE, agency):
             return
     elif has_role(_user(actor), agency, *STAFF_ROLES):
         return
@@ -722,7 +728,9 @@ def _meet_deadlines(
     actor: Any, case: Case, step_id: str, now: datetime, *, all_: bool = False
 ) -> None:
     for row in case.deadlines.select_for_update().filter(met_at__isnull=True):
-        if all_ or step_id in row.until:
+        # The duty to publish (D-20) is the disclosure module's to meet: archiving the case
+        # does not publish anything.
+        if (all_ and row.key != "disclosure") or step_id in row.until:
             _meet(actor, row, now)
 
 
@@ -905,8 +913,56 @@ def _target_run(case: Case, step_run: StepRun | None, kind: str) -> StepRun:
     if step_run.state == StepRun.State.OPEN:
         return step_run
     if step_run.deferred and kind in EMERGENCY_KINDS:
-        return step_run  # R-9: the emergency start form is filed afterwards
-    raise Conflict(_("该步骤已经完成，只能更正已有的记录。"))
+        # R-9: the emergency start form is filed afterwards — once; then only corrected (R-34)
+        if rules.missing_records(step_run, _step(case, step_run.step_id)):
+            return step_run
+        raise Conflict(_("紧急情况立案的审批手续已经补办，如有错误请更正原记录。"))
+    raise Conflict(_("该步骤已经完成，不能再增加记录。"))
+
+
+# Dates of things that have happened (service, notice, receipt …): not in the future, and not
+# before the step they are recorded in began — a limit counted from them must not be moved by a
+# back- or forward-dated entry (行政强制法第五十四条 …).
+EVENT_DATE_FIELDS = (
+    "served_on",
+    "left_on",
+    "returned_on",
+    "published_on",
+    "sent_on",
+    "told_on",
+    "received_on",
+    "notified_on",
+    "applied_on",
+)
+
+
+def _check_event_dates(run: StepRun, fields: Mapping[str, Any], now: datetime) -> None:
+    today = rules.china_date(now)
+    opened = rules.china_date(run.opened_at)
+    for name in EVENT_DATE_FIELDS:
+        if not fields.get(name):
+            continue
+        day = date.fromisoformat(fields[name])
+        if day > today:
+            raise ValidationFailed(
+                _("%(label)s不能晚于今天（%(today)s）。")
+                % {"label": _date_label(name), "today": today.isoformat()},
+                detail={"field": name},
+            )
+        if day < opened:
+            raise ValidationFailed(
+                _("%(label)s不能早于本步骤开始的日期（%(opened)s）。")
+                % {"label": _date_label(name), "opened": opened.isoformat()},
+                detail={"field": name},
+            )
+
+
+def _date_label(name: str) -> str:
+    for specs in documents.FIELDS.values():
+        for spec in specs:
+            if spec.name == name:
+                return str(spec.label)
+    return name
 
 
 def record_add(
@@ -925,6 +981,7 @@ def record_add(
         signed = documents.clean_signatures(signatures or {})
         run = _target_run(case, step_run, kind)
         now = clock.now()
+        _check_event_dates(run, cleaned, now)
         record = Record.objects.create(
             case=case,
             step_run=run,
@@ -958,18 +1015,30 @@ def record_correct(
     signatures: Mapping[str, Any] | None = None,
     reason: str,
 ) -> Record:
-    """A correction: a new version that names the old record and gives the reason (R-34)."""
+    """A correction: a new version that names the old record and gives the reason (R-34).
+
+    Only while its step is open (or, R-9, in the emergency start filed afterwards): a closed step
+    was approved and passed its gates on what its records said then, and a decision once made is
+    changed by its own procedure (变更、撤销), not by editing the file.
+    """
     with transaction.atomic():
         case = _lock(record.case, actor, reviewer_may=record.kind in REVIEWER_KINDS)
         reason = _text(reason, _("更正理由"), limit=1000)
-        old = Record.objects.select_for_update().get(pk=record.pk)
+        old = Record.objects.select_for_update().select_related("step_run").get(pk=record.pk)
         if Record.objects.filter(replaces=old).exists():
             raise Conflict(_("该记录已经更正过，请更正最新的版本。"))
+        if old.step_run.state != StepRun.State.OPEN and not old.step_run.deferred:
+            raise Conflict(
+                _("“%(step)s”已经完成，其记录不能再更正。")
+                % {"step": _step(case, old.step_run.step_id).name},
+                code="step_closed",
+            )
         cleaned = documents.clean_fields(old.kind, fields)
         signed = documents.clean_signatures(
             signatures if signatures is not None else old.signatures
         )
         now = clock.now()
+        _check_event_dates(old.step_run, cleaned, now)
         new = Record.objects.create(
             case=case,
             step_run=old.step_run,
