@@ -159,6 +159,12 @@ def sample_fields(kind: str, **overrides: Any) -> dict[str, Any]:
         fields["conclusion"] = "agree"
     if kind == "compliance_record":
         fields["complied"] = "complied"
+    if kind == "rights_notice":
+        # The walks go on to the decision the same day: the party waived the 5 working days to
+        # ask for a hearing (行政处罚法第六十四条); tests of that period say otherwise.
+        fields["waived"] = True
+    if kind == "hearing_notice":
+        fields["hearing_date"] = (clock.today() + timedelta(days=21)).isoformat()
     fields.update(overrides)
     return fields
 

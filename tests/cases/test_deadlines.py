@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from django.db import transaction
 
 from tests.cases.conftest import Desk, china, fill_step, start, unchanged, walk
 from zhifa.cases import services
@@ -29,6 +30,17 @@ TO_COURT = [
     "compliance",
     "remind",
 ]
+# Before a court application the party's periods must have run out: 15 days to pay (行政处罚法
+# 第六十七条) before the 催告, and six months to sue (行政诉讼法第四十六条) before applying
+# (行政强制法第五十三条). The walks decide and serve this long before the 催告.
+BEFORE_REMINDER = timedelta(days=200)
+
+
+def _served_long_before(desk: Desk, reminder: date) -> Case:
+    """A case decided and served 200 days before ``reminder``, waiting at 履行情况."""
+    early = reminder - BEFORE_REMINDER
+    with clock.frozen(china(early.year, early.month, early.day, 9)):
+        return walk(desk, start(desk, "penalty_general"), TO_COURT[:-1])
 
 
 def _refused(desk: Desk, case: Case, to: str) -> list[str]:
@@ -90,9 +102,9 @@ def test_a_second_extension_is_impossible__QZ25(desk: Desk) -> None:
 
 
 def _at_court_application(desk: Desk, served: date) -> Case:
-    case = walk(desk, start(desk, "penalty_general"), TO_COURT)
+    case = _served_long_before(desk, served)
     with clock.frozen(china(served.year, served.month, served.day, 9)):
-        case = walk(desk, case, ["remind_statement", "court_application"])
+        case = walk(desk, case, ["remind", "remind_statement", "court_application"])
     return case
 
 
@@ -129,10 +141,9 @@ def test_court_application_waits_ten_working_days_after_service__QZ54(
 
 def test_court_wait_across_spring_festival__QZ54(desk: Desk) -> None:
     """春节 2026: 02-15 … 02-23 off, Saturdays 02-14 and 02-28 working days."""
-    with clock.frozen(china(2026, 2, 2)):
-        case = walk(desk, start(desk, "penalty_general"), TO_COURT)
+    case = _served_long_before(desk, date(2026, 2, 10))
     with clock.frozen(china(2026, 2, 10)):
-        case = walk(desk, case, ["remind_statement", "court_application"])
+        case = walk(desk, case, ["remind", "remind_statement", "court_application"])
     row = case.deadlines.get(key="court_wait")
     # 02-11, 12, 13, 14 (Sat, working), 24, 25, 26, 27, 28 (Sat, working), 03-02
     assert row.due_date == date(2026, 3, 2) == calendar.add_workdays(date(2026, 2, 10), 10)
@@ -147,7 +158,9 @@ def test_court_wait_counts_from_the_service_date_not_the_filing__QZ54(desk: Desk
     """The 催告书 was served on 09-28 but recorded only on 09-30: the ten days run from 09-28."""
     from tests.cases.conftest import all_signed, sample_fields
 
-    case = walk(desk, start(desk, "penalty_general"), TO_COURT)
+    case = _served_long_before(desk, date(2026, 9, 28))
+    with clock.frozen(china(2026, 9, 28, 9)):
+        case = walk(desk, case, ["remind"])
     with clock.frozen(china(2026, 9, 30, 9)):
         for kind in ("reminder", "service_receipt"):
             services.record_add(
@@ -365,3 +378,71 @@ def test_payment_runs_from_service__CF67_and_a_public_notice_is_served_after_30_
     services.step_av_reason(actor=desk.officer, case=case, reason="测试")
     case = services.step_advance(actor=desk.officer, case=case, to="compliance")
     assert case.deadlines.get(key="payment").due_date == payment_due
+
+
+# --- the party's periods hold the agency back (行政处罚法第六十四条) ---
+
+
+def _at_rights_notice(desk: Desk, *, waived: bool, told_on: date) -> Case:
+    from tests.cases.conftest import all_signed, sample_fields
+
+    case = walk(desk, start(desk, "penalty_general"), TO_COURT[:3])
+    with clock.frozen(china(told_on.year, told_on.month, told_on.day, 9)):
+        services.record_add(
+            actor=desk.officer,
+            case=case,
+            kind="rights_notice",
+            fields=sample_fields("rights_notice", waived=waived, told_on=told_on.isoformat()),
+            signatures=all_signed("rights_notice"),
+        )
+    return case
+
+
+def test_no_decision_within_the_five_working_days_to_ask_for_a_hearing__L64(desk: Desk) -> None:
+    """Told on Monday 06-15: the party may ask until 06-23 (端午 06-19 off); on 06-23 the agency
+    may not go on to the decision without a hearing, on 06-24 it may."""
+    case = _at_rights_notice(desk, waived=False, told_on=date(2026, 6, 15))
+    assert calendar.add_workdays(date(2026, 6, 15), 5) == date(2026, 6, 23)
+    with clock.frozen(china(2026, 6, 23, 17)), unchanged(), pytest.raises(ValidationFailed) as err:
+        services.step_advance(actor=desk.officer, case=case, to="draft_decision")
+    assert err.value.code == "party_period_running"
+    # asking for a hearing (or stating a defence) is the party's right at any time in the period
+    with clock.frozen(china(2026, 6, 23, 17)), transaction.atomic():
+        services.step_advance(actor=desk.officer, case=case, to="hearing_request")
+        transaction.set_rollback(True)
+    with clock.frozen(china(2026, 6, 24, 9)):
+        services.step_advance(actor=desk.officer, case=case, to="draft_decision")
+
+
+def test_a_written_waiver_lets_the_decision_go_on_at_once__L64(desk: Desk) -> None:
+    case = _at_rights_notice(desk, waived=True, told_on=date(2026, 6, 15))
+    with clock.frozen(china(2026, 6, 15, 11)):
+        services.step_advance(actor=desk.officer, case=case, to="draft_decision")
+
+
+@pytest.mark.parametrize(
+    ("notified_on", "ok"),
+    # hearing on Thursday 07-02: seven working days before is 06-23
+    [(date(2026, 6, 23), True), (date(2026, 6, 24), False)],
+)
+def test_the_hearing_notice_is_served_seven_working_days_before__L64(
+    desk: Desk, notified_on: date, ok: bool
+) -> None:
+    from tests.cases.conftest import all_signed, sample_fields
+
+    assert calendar.add_workdays(date(2026, 7, 2), -7) == date(2026, 6, 23)
+    case = walk(desk, start(desk, "penalty_general"), TO_COURT[:3] + ["hearing_request"])
+    with clock.frozen(china(notified_on.year, notified_on.month, notified_on.day, 16)):
+        services.record_add(
+            actor=desk.officer,
+            case=case,
+            kind="hearing_notice",
+            fields=sample_fields(
+                "hearing_notice", notified_on=notified_on.isoformat(), hearing_date="2026-07-02"
+            ),
+            signatures=all_signed("hearing_notice"),
+        )
+        if ok:
+            services.step_advance(actor=desk.officer, case=case, to="hearing")
+        else:
+            assert "notice_before" in _refused(desk, case, "hearing")

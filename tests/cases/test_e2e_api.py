@@ -285,16 +285,42 @@ def test_general_penalty_with_hearing_leaving_service_reminder_and_court__R11_R2
     assert served["fields"]["witness"] == "村委会主任赵某某"
     advance(people, case_id, "compliance")
 
-    # not complied: 催告 (served today), statement, then the court application
+    # not complied. The party has 15 days from service to pay (行政处罚法第六十七条): no 催告
+    # before they have run out (served 06-15: the last day is 06-30).
     fill(people, case_id, compliance_record={"complied": "not_complied"})
-    advance(people, case_id, "remind")
-    walk(people, case_id, ["remind_statement", "court_application"])
-    served_on = clock.today()
+    with clock.frozen(china(2026, 6, 30, 17)):
+        refused(
+            officer,
+            f"/{case_id}/step/advance",
+            {"to": "remind"},
+            status=422,
+            code="party_period_running",
+            says="缴纳罚款期限至2026-06-30届满",
+        )
+    # The 催告 (served 12-03), the statement; the court application only after the six months to
+    # sue (行政诉讼法第四十六条, 行政强制法第五十三条: to 12-15) and ten working days after the
+    # 催告 was served (行政强制法第五十四条: to 12-17).
+    with clock.frozen(china(2026, 12, 3, 9)):
+        advance(people, case_id, "remind")
+        walk(people, case_id, ["remind_statement"])
+        fill(people, case_id)
+        served_on = clock.today()
+    with clock.frozen(china(2026, 12, 15, 17)):
+        refused(
+            officer,
+            f"/{case_id}/step/advance",
+            {"to": "court_application"},
+            status=422,
+            code="party_period_running",
+            says="申请行政复议、提起行政诉讼期限至2026-12-15届满",
+        )
+    with clock.frozen(china(2026, 12, 16, 9)):
+        advance(people, case_id, "court_application")
+        fill(people, case_id)
     wait = next(d for d in detail(people, case_id)["deadlines"] if d["key"] == "court_wait")
     assert wait["is_wait"] and wait["basis"]
     last_day = calendar.add_workdays(served_on, 10)
-    assert wait["due_date"] == last_day.isoformat()
-    fill(people, case_id)
+    assert wait["due_date"] == last_day.isoformat() == "2026-12-17"
     with clock.frozen(china(last_day.year, last_day.month, last_day.day, 17)):
         error = refused(
             officer,

@@ -26,44 +26,6 @@ def test_general_penalty_walks_to_archive(desk: Desk) -> None:
     assert case.state == "archived"
 
 
-def test_court_waits(desk: Desk) -> None:
-    from datetime import datetime
-
-    import pytest
-
-    from tests.cases.conftest import fill_step
-    from zhifa.cases import services
-    from zhifa.core import clock
-    from zhifa.core.errors import ValidationFailed
-
-    case = start(desk, "penalty_general")
-    case = walk(
-        desk,
-        case,
-        [
-            "investigate",
-            "investigation_report",
-            "notify_rights",
-            "draft_decision",
-            "legal_review",
-            "decide",
-            "serve",
-            "compliance",
-            "remind",
-            "remind_statement",
-            "court_application",
-        ],
-    )
-    fill_step(desk, case)
-    with pytest.raises(ValidationFailed) as err:
-        services.step_advance(actor=desk.officer, case=case, to="court_result")
-    print(err.value.message)
-    d = case.deadlines.get(key="court_wait")
-    print(d.due_date, d.computed)
-    with clock.frozen(datetime(2026, 7, 1, 10, 0, tzinfo=clock.CHINA)):
-        services.step_advance(actor=desk.officer, case=case, to="court_result")
-
-
 def test_simple_over(desk: Desk) -> None:
     import pytest
 

@@ -242,6 +242,13 @@ class Writer:
                 kind = requirement.document
                 fields = record_fields(kind, self, desk, story)
                 fields.update(story.extra.get(f"{run.step_id}:{kind}", {}))
+                if kind == "rights_notice" and to == "draft_decision":
+                    # straight on to the decision: the party waived the five working days to
+                    # ask for a hearing (行政处罚法第六十四条), in writing
+                    fields["waived"] = True
+                    fields["method"] = (
+                        str(fields["method"]) + "；当事人当场书面表示放弃陈述、申辩和听证权利"
+                    )
                 signatures = signatures_for(requirement.signatures, desk, story, refused or {})
                 author = desk.reviewer if kind == "legal_review_opinion" else desk.handler
                 self.call(
@@ -389,6 +396,7 @@ def record_fields(kind: str, w: Writer, desk: Desk, story: Story) -> dict[str, A
             "review": "经复核，当事人提出的理由已在裁量时考虑，不改变拟处理意见。",
         },
         "hearing_notice": {
+            "notified_on": today,
             "hearing_date": today,
             "place": "白山乡人民政府二楼会议室",
             "presider": "司法所 孙某某",
@@ -948,14 +956,15 @@ def land_cases(w: Writer, desk: Desk) -> None:
         case = _walk(w, desk, case, s, plan)
     s = STORIES["L4"]
     if _absent(desk, s):  # execution: 催告 served, applying to the court
-        w.on("2026-06-15")
+        # served 04-01: 15 days to pay, six months to sue (to 10-08 after 国庆) before the court
+        w.on("2026-03-02")
         case = _start(w, desk, s, "penalty_general", Case.StartMode.EX_OFFICIO, "BS-GT-CF-001")
         plan = [
-            ("2026-06-15", "investigate"), ("2026-06-17", "investigation_report"),
-            ("2026-06-24", "notify_rights"), ("2026-06-26", "draft_decision"),
-            ("2026-07-06", "legal_review"), ("2026-07-09", "decide"), ("2026-07-13", "serve"),
-            ("2026-07-15", "compliance"), ("2026-08-03", "remind"),
-            ("2026-08-05", "remind_statement"), ("2026-08-12", "court_application"),
+            ("2026-03-02", "investigate"), ("2026-03-04", "investigation_report"),
+            ("2026-03-11", "notify_rights"), ("2026-03-13", "draft_decision"),
+            ("2026-03-23", "legal_review"), ("2026-03-26", "decide"), ("2026-03-30", "serve"),
+            ("2026-04-01", "compliance"), ("2026-10-19", "remind"),
+            ("2026-10-21", "remind_statement"), ("2026-11-09", "court_application"),
         ]  # fmt: skip
         s.extra["compliance:compliance_record"] = {
             "complied": "not_complied",

@@ -138,12 +138,19 @@ FIELDS: dict[str, tuple[FieldSpec, ...]] = {
         FieldSpec("told_on", gettext_lazy("告知日期"), D),
         FieldSpec("rights", gettext_lazy("告知的权利（陈述、申辩、申请回避、听证）"), L),
         FieldSpec("proposed", gettext_lazy("拟作出的处理及事实、理由、依据")),
+        FieldSpec(
+            "waived",
+            gettext_lazy("当事人明确表示放弃陈述、申辩和听证权利（须本人签名确认）"),
+            B,
+            required=False,
+        ),
     ),
     "statement_transcript": (
         FieldSpec("statement", gettext_lazy("陈述、申辩的事实、理由、证据")),
         FieldSpec("review", gettext_lazy("复核意见及是否采纳的理由")),
     ),
     "hearing_notice": (
+        FieldSpec("notified_on", gettext_lazy("通知送达日期"), D),
         FieldSpec("hearing_date", gettext_lazy("听证日期"), D),
         _PLACE,
         FieldSpec("presider", gettext_lazy("听证主持人")),

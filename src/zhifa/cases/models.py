@@ -273,6 +273,8 @@ class CaseDeadline(models.Model):
     due_date = models.DateField(_("届满日"), null=True, blank=True)
     is_wait = models.BooleanField(_("等待期"), default=False)
     until = models.JSONField(_("完成步骤"), default=list)
+    blocks = models.JSONField(_("等待期内不得办理的步骤"), default=list)
+    unless = models.CharField(_("放弃等待的记录项"), max_length=50, blank=True)
     extended_times = models.PositiveIntegerField(_("延长次数"), default=0)
     met_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     overdue_at = models.DateTimeField(_("标记逾期时间"), null=True, blank=True)

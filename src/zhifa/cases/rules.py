@@ -147,6 +147,7 @@ def missing(run: Any, *, now: datetime) -> list[Missing]:
     gaps.extend(_missing_extension(run, step, today))
     gaps.extend(_missing_hooks(run, step, now))
     gaps.extend(_missing_presider(run))
+    gaps.extend(_missing_notice_before(run, step))
     if not run.case.parties.filter(replaced_by__isnull=True).exists():
         gaps.append(Missing("party", _("请登记当事人。"), _("白山乡行政执法全过程记录办法第九条")))
     if step.stage.value == "archive":
@@ -283,9 +284,47 @@ def _missing_presider(run: Any) -> list[Missing]:
     return gaps
 
 
+def _missing_notice_before(run: Any, step: Step) -> list[Missing]:
+    """A limit counted back from the hearing (notice seven working days before: 行政处罚法第六十四条,
+    行政许可法第四十八条): the notice's 通知送达日期 must be on or before its last day."""
+    from zhifa.core.calendar import CalendarYearUnknown
+
+    gaps = []
+    for limit in step.limits:
+        if limit.counted != "before" or limit.key != "hearing_notice":
+            continue
+        for record in current_records(run):
+            hearing, notified = record.fields.get("hearing_date"), record.fields.get("notified_on")
+            if record.kind != "hearing_notice" or not hearing or not notified:
+                continue
+            try:
+                latest = limit.legal_limit.before(date.fromisoformat(hearing)).due
+            except CalendarYearUnknown as exc:
+                gaps.append(Missing("notice_before", exc.message, limit.basis))
+                continue
+            if date.fromisoformat(notified) > latest:
+                gaps.append(
+                    Missing(
+                        "notice_before",
+                        _(
+                            "听证通知应当在举行听证%(amount)d个工作日前送达，即不迟于%(latest)s；记录为%(notified)s。"
+                        )
+                        % {
+                            "amount": limit.amount,
+                            "latest": latest.isoformat(),
+                            "notified": notified,
+                        },
+                        limit.basis,
+                    )
+                )
+    return gaps
+
+
 def _missing_waits(run: Any, today: date) -> list[Missing]:
     gaps = []
     for deadline in run.deadlines.all():
+        if deadline.blocks:
+            continue  # holds back only some ways on: checked when the step is left that way
         if deadline.is_wait and deadline.met_at is None and deadline.due_date is None:
             gaps.append(
                 Missing(

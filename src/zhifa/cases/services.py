@@ -538,6 +538,8 @@ def open_deadline(
     computed: deadlines.Deadline | deadlines.PendingDeadline,
     until: list[str],
     wait: bool,
+    blocks: Sequence[str] = (),
+    unless: str = "",
 ) -> CaseDeadline:
     due_date = _due_date(computed)
     row = CaseDeadline.objects.create(
@@ -550,6 +552,8 @@ def open_deadline(
         due_date=due_date,
         is_wait=wait,
         until=until,
+        blocks=list(blocks),
+        unless=unless,
     )
     ledger_append(actor=_ledger_actor(actor), action="cases.deadline.open", obj=row)
     return row
@@ -616,7 +620,7 @@ def _limit_start(case: Case, limit: TimeLimit, now: datetime) -> date | datetime
     return moment if limit.unit is Unit.HOURS else rules.china_date(moment)
 
 
-SERVICE_DATE_FIELDS = ("served_on", "left_on", "returned_on", "published_on")
+SERVICE_DATE_FIELDS = ("served_on", "left_on", "returned_on", "published_on", "told_on")
 # 民事诉讼法第九十五条: served by public notice, the document is deemed served when thirty days
 # have passed from the notice (行政处罚法第六十一条 and 行政强制法 refer to its rules of service).
 PUBLIC_NOTICE_DAYS = 30
@@ -656,6 +660,8 @@ def _open_limits(actor: Any, run: StepRun, step: Step, now: datetime) -> None:
             computed=limit.legal_limit.from_or_pending(start),
             until=list(limit.until) or [step.id],
             wait=limit.wait,
+            blocks=limit.blocks,
+            unless=limit.unless,
         )
 
 
@@ -757,6 +763,42 @@ def _meet(actor: Any, row: CaseDeadline, now: datetime) -> None:
     ledger_append(actor=_ledger_actor(actor), action="cases.deadline.meet", obj=row)
 
 
+def _refuse_if_waiting(run: StepRun, to: str, now: datetime) -> None:
+    """A party's period that holds back one way on (要求听证五日 before deciding without a
+    hearing, 缴纳罚款十五日 before a 催告, the reconsideration and litigation periods before a court
+    application): refused until it has run out, counted from the day the party was told or served
+    where the records say so, or waived by the party where the law allows."""
+    records = rules.current_records(run)
+    step = _step(run.case, run.step_id)
+    for row in run.deadlines.filter(is_wait=True, met_at__isnull=True):
+        if to not in row.blocks:
+            continue
+        if row.unless and any(r.fields.get(row.unless) is True for r in records):
+            continue
+        limit = next((x for x in step.limits if x.key == row.key), None)
+        served = _service_date(run) if limit is not None and not limit.from_step else None
+        computed = (
+            limit.legal_limit.from_or_pending(served)
+            if limit is not None and served is not None
+            else deadlines.computed_from_dict(row.computed)
+        )
+        due = _due_date(computed)
+        if due is None or rules.china_date(now) <= due:
+            raise ValidationFailed(
+                _("%(name)s%(due)s，期满前不能办理“%(to)s”（%(basis)s）。")
+                % {
+                    "name": row.name,
+                    "due": _("至%(day)s届满") % {"day": due.isoformat()}
+                    if due
+                    else _("的届满日待载入工作日历后计算"),
+                    "to": _step(run.case, to).name,
+                    "basis": row.basis,
+                },
+                code="party_period_running",
+                detail={"deadline": row.key, "due": due.isoformat() if due else None},
+            )
+
+
 def _refuse_if_missing(run: StepRun, now: datetime) -> None:
     gaps = rules.missing(run, now=now)
     if gaps:
@@ -792,6 +834,8 @@ def step_advance(*, actor: Any, case: Case, to: str = "", reason: str = "") -> C
                 detail={"field": "to", "choices": allowed},
             )
         _refuse_if_missing(run, now)
+        if to:
+            _refuse_if_waiting(run, to, now)
         run.state = StepRun.State.CLOSED
         run.closed_at = now
         run.save(update_fields=["state", "closed_at"])

@@ -270,6 +270,8 @@ class TimeLimit:
     until: tuple[str, ...] = ()  # the steps whose completion meets it; () = this step's own
     wait: bool = False  # a waiting period: the step may not close until it has run out
     extends: str = ""  # instead of a new limit, lengthens the open limit with this key
+    blocks: tuple[str, ...] = ()  # a wait that holds back only the moves to these steps
+    unless: str = ""  # a record field that, when true, lifts the wait (the party's waiver)
 
     @property
     def legal_limit(self) -> LegalLimit:
@@ -492,6 +494,8 @@ class _Reader:
             until=tuple(str(u) for u in self.items(raw, "until", step)),
             wait=bool(raw.get("wait", False)),
             extends=str(raw.get("extends", "")),
+            blocks=tuple(str(b) for b in self.items(raw, "blocks", step)),
+            unless=str(raw.get("unless", "")),
         )
 
     def legal_limit(self, raw: Any, step: str, what: str) -> LegalLimit | None:
@@ -662,6 +666,17 @@ def _check_graph(reader: _Reader, start: str, steps: list[Step]) -> None:
                     _("期限“%(name)s”的起算步骤“%(from)s”不存在。")
                     % {"name": limit.name, "from": limit.from_step},
                 )
+            if limit.blocks and not limit.wait:
+                reader.problem(
+                    step.id, _("期限“%(name)s”写了 blocks，但不是等待期。") % {"name": limit.name}
+                )
+            for blocked in limit.blocks:
+                if blocked not in index:
+                    reader.problem(
+                        step.id,
+                        _("期限“%(name)s”阻止的步骤“%(to)s”不存在。")
+                        % {"name": limit.name, "to": blocked},
+                    )
             for until in limit.until:
                 if until not in index:
                     reader.problem(
