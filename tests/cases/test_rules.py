@@ -143,8 +143,34 @@ def test_a_case_cannot_close_while_the_emergency_form_is_missing__R9(desk: Desk)
         signatures=all_signed("start_approval"),
         step_run=first,
     )
+    # The form alone is not enough: the head approves it, through the whole chain.
+    assert "deferred" in advance_refused(desk, case, "archive")
+    for role, who in (("handler", desk.officer), ("checker", desk.unit_head)):
+        services.approval_give(
+            actor=who, case=case, role=role, decision="agree", opinion="同意。", step_run=first
+        )
+    assert "deferred" in advance_refused(desk, case, "archive")
+    services.approval_give(
+        actor=desk.head,
+        case=case,
+        role="approver",
+        decision="agree",
+        opinion="同意。",
+        step_run=first,
+    )
     case = services.step_advance(actor=desk.officer, case=case, to="archive")
     assert case.current_step == "archive"
+    # Only that step: a closed step that was not taken in an emergency takes no signature.
+    investigate = case.steps.get(step_id="investigate")
+    with unchanged(), pytest.raises(Conflict):
+        services.approval_give(
+            actor=desk.head,
+            case=case,
+            role="approver",
+            decision="agree",
+            opinion="同意。",
+            step_run=investigate,
+        )
 
 
 def test_the_form_of_a_step_not_taken_in_an_emergency_cannot_be_added_afterwards__R9(

@@ -239,6 +239,9 @@ class ApprovalIn(Schema):
     role: Literal["handler", "checker", "approver"]
     decision: Literal["agree", "return"]
     opinion: Reason
+    step_run_id: Id | None = Field(
+        default=None, description="紧急情况先行办理、事后补办审批的步骤；不填为当前步骤"
+    )
 
 
 class ComplaintIn(Schema):
@@ -1306,12 +1309,19 @@ def approval_give(
     request: HttpRequest, case_id: IdPath, payload: ApprovalIn
 ) -> Status[dict[str, Any]]:
     actor = _writer(request)
+    case = _case(actor, case_id)
+    step_run = None
+    if payload.step_run_id is not None:
+        step_run = case.steps.filter(pk=payload.step_run_id).first()
+        if step_run is None:
+            raise NotFound(_("没有找到该步骤。"))
     approval = services.approval_give(
         actor=actor,
-        case=_case(actor, case_id),
+        case=case,
         role=payload.role,
         decision=payload.decision,
         opinion=payload.opinion,
+        step_run=step_run,
     )
     return Status(201, _approval_out(approval))
 

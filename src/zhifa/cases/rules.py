@@ -285,8 +285,9 @@ def _missing_presider(run: Any) -> list[Missing]:
 
 
 def _missing_notice_before(run: Any, step: Step) -> list[Missing]:
-    """A limit counted back from the hearing (notice seven working days before: 行政处罚法第六十四条,
-    行政许可法第四十八条): the notice's 通知送达日期 must be on or before its last day."""
+    """A limit counted back from the hearing (notice seven working days before it:
+    行政处罚法第六十四条, 行政许可法第四十八条): the notice's 通知送达日期 is on or before its
+    last day."""
     from zhifa.core.calendar import CalendarYearUnknown
 
     gaps = []
@@ -394,10 +395,12 @@ def _missing_hooks(run: Any, step: Step, now: datetime) -> list[Missing]:
 
 
 def _missing_deferred(run: Any) -> list[Missing]:
-    """Before closing: every step taken first in an emergency has had its form filed (R-9)."""
+    """Before closing: every step taken first in an emergency has had its form filed and approved
+    (R-9: approved by the head; R-35: the whole chain)."""
     gaps = []
     for earlier in run.case.steps.filter(deferred=True):
-        if missing_records(earlier, definition_of(earlier).step(earlier.step_id)):
+        step = definition_of(earlier).step(earlier.step_id)
+        if missing_records(earlier, step) or _missing_approvals(earlier, step):
             gaps.append(
                 Missing(
                     "deferred",

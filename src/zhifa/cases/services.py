@@ -1155,9 +1155,18 @@ def _may_read(user: User, case: Case) -> bool:
     return cases_visible_to(user).filter(pk=case.pk).exists()
 
 
-def approval_give(*, actor: Any, case: Case, role: str, decision: str, opinion: str) -> Approval:
+def approval_give(
+    *,
+    actor: Any,
+    case: Case,
+    role: str,
+    decision: str,
+    opinion: str,
+    step_run: StepRun | None = None,
+) -> Approval:
     """Sign the current step's approval chain (R-35): 承办人, then 审核人, then 批准人, each a
-    different person holding the matching role. 退回 starts the chain again."""
+    different person holding the matching role. 退回 starts the chain again. ``step_run``: the
+    first step of an emergency start, approved afterwards (R-9)."""
     with transaction.atomic():
         user = _user(actor)
         if user is None:
@@ -1174,7 +1183,14 @@ def approval_give(*, actor: Any, case: Case, role: str, decision: str, opinion: 
                 _("您不能以“%(role)s”的身份签批本案。") % {"role": ApprovalRole(role).label}
             )
         opinion = _text(opinion, _("审批意见"), limit=2000)
-        run = _current_run(locked)
+        if step_run is None:
+            run = _current_run(locked)
+        elif step_run.case_id == locked.pk and (
+            step_run.state == StepRun.State.OPEN or step_run.deferred
+        ):
+            run = step_run
+        else:
+            raise Conflict(_("只能签批当前步骤，或者紧急情况下先行办理、事后补办审批的步骤。"))
         step = _step(locked, run.step_id)
         if not step.approval:
             raise Conflict(_("“%(step)s”不需要审批。") % {"step": step.name})

@@ -368,8 +368,21 @@ def _forms(
                 )
             )
         out["records"] = record_forms
-    # the emergency start form is filed after the (closed, deferred) first step.
+    # the emergency start form is filed after the (closed, deferred) first step, and approved.
     deferred = case.steps.filter(deferred=True, state=StepRun.State.CLOSED).first()
+    if deferred is not None:
+        deferred_step = definition.step(deferred.step_id)
+        done = rules.effective_approvals(deferred)
+        if deferred_step.approval and len(done) < len(deferred_step.approval):
+            out["deferred_approval"] = pick(
+                "deferred_approval",
+                lambda: case_forms.ApprovalForm(
+                    roles=[(r.value, r.label) for r in deferred_step.approval],
+                    prefix="deferred_approval",
+                    initial={"role": deferred_step.approval[len(done)].value},
+                ),
+            )
+            out["deferred_run"] = deferred
     if deferred is not None and "records" in out:
         pending = rules.missing_records(deferred, definition.step(deferred.step_id))
         for gap in pending:
@@ -790,11 +803,18 @@ def evidence_link(request: HttpRequest, case_id: int) -> HttpResponse:
 def approval_give(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case_or_404(request, case_id)
     roles = [(r.value, r.label) for r in ApprovalRole]
-    form = case_forms.ApprovalForm(request.POST, roles=roles, prefix="approval")
+    step_run = None
+    prefix = "approval"
+    if request.POST.get("step_run", "").isdigit():  # the emergency start approved afterwards
+        step_run = case.steps.filter(pk=int(request.POST["step_run"]), deferred=True).first()
+        if step_run is None:
+            raise Http404
+        prefix = "deferred_approval"
+    form = case_forms.ApprovalForm(request.POST, roles=roles, prefix=prefix)
     return _submit(
         request,
         case,
-        "approval",
+        prefix,
         form,
         lambda f: services.approval_give(
             actor=request.user,
@@ -802,6 +822,7 @@ def approval_give(request: HttpRequest, case_id: int) -> HttpResponse:
             role=f.cleaned_data["role"],
             decision=f.cleaned_data["decision"],
             opinion=f.cleaned_data["opinion"],
+            step_run=step_run,
         ),
         _("已签批。"),
         "step",
