@@ -359,7 +359,35 @@ def test_simple_procedure_fine_of_200_archived_and_200_01_refused__art51_R23(
     assert detail(people, case_id)["start_mode"] == "on_the_spot"
     assert missing_codes(people, case_id) == set()
     advance(people, case_id, "collect_on_spot")
-    walk(people, case_id, ["file_with_agency", "archive", ""])
+    # Collected on the spot: over 100 yuan only in a remote place, at the party's request, with
+    # the reason recorded (行政处罚法第六十八条、第六十九条); the receipt is for the whole fine.
+    fill(people, case_id, payment_receipt={"amount_yuan": "200"})
+    refused(
+        people["officer"],
+        f"/{case_id}/step/advance",
+        {"to": "file_with_agency"},
+        status=422,
+        code="step_incomplete",
+        says="超过一百元",
+    )
+    receipt = next(
+        r for r in detail(people, case_id)["step"]["records"] if r["kind"] == "payment_receipt"
+    )
+    accepted(
+        people["officer"],
+        f"/{case_id}/records/{receipt['id']}/correct",
+        {
+            "fields": sample_fields(
+                "payment_receipt",
+                amount_yuan="200",
+                on_spot_reason="当事人住偏远山区，距指定银行四十公里，当事人提出当场缴纳",
+            ),
+            "signatures": all_signed("payment_receipt"),
+            "reason": "补记当场收缴的理由",
+        },
+    )
+    advance(people, case_id, "file_with_agency")
+    walk(people, case_id, ["archive", ""])
     assert detail(people, case_id)["state"] == "archived"
     assert_read_only(people, case_id, desk)
 

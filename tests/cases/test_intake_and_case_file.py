@@ -12,6 +12,7 @@ import pytest
 from tests.cases.conftest import (
     Desk,
     all_signed,
+    company_party,
     fill_step,
     sample_fields,
     start,
@@ -20,7 +21,7 @@ from tests.cases.conftest import (
 )
 from zhifa.accounts import services as account_services
 from zhifa.accounts.models import User
-from zhifa.cases import documents, rules, services
+from zhifa.cases import documents, rules, selectors, services
 from zhifa.cases.models import Case
 from zhifa.core import clock
 from zhifa.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -183,3 +184,16 @@ def test_a_platform_token_without_an_agency_writes_no_case(desk: Desk) -> None:
     )
     with unchanged(), pytest.raises(PermissionDenied):
         services.step_av_reason(actor=token, case=case, reason="无法录像")
+
+
+def test_the_timeline_says_who_did_each_thing__R1_R34(desk: Desk) -> None:
+    case = start(desk, "penalty_general")
+    case = walk(desk, case, ["investigate"])
+    services.party_add(actor=desk.officer2, case=case, party=company_party())
+    entries = selectors.timeline(case, viewer=desk.officer)
+    who = {(e.kind, e.title): e.who for e in entries}
+    officer = desk.officer.get_full_name() or desk.officer.username
+    assert who[("step_close", "完成：立案")] == officer
+    assert who[("step_open", "开始：调查取证")] == officer
+    assert who[("party", "登记当事人：梨树县某某砂石有限公司")] == desk.officer2.username
+    assert all(e.who for e in entries), [e for e in entries if not e.who]

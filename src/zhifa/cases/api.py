@@ -1078,7 +1078,7 @@ def case_timeline(request: HttpRequest, case_id: IdPath) -> list[dict[str, Any]]
             "detail": entry.detail,
             "object_id": entry.object_id,
         }
-        for entry in selectors.timeline(_case(actor, case_id))
+        for entry in selectors.timeline(_case(actor, case_id), viewer=actor)
     ]
 
 

@@ -304,6 +304,11 @@ FIELDS: dict[str, tuple[FieldSpec, ...]] = {
     "payment_receipt": (
         FieldSpec("amount_yuan", gettext_lazy("金额（元）"), Y),
         FieldSpec("receipt_no", gettext_lazy("票据号码")),
+        FieldSpec(
+            "on_spot_reason",
+            gettext_lazy("一百元以上当场收缴的理由（边远、水上、交通不便地区，当事人提出）"),
+            required=False,
+        ),
     ),
     "rectification_check": (
         FieldSpec("checked_on", gettext_lazy("复查日期"), D),

@@ -26,6 +26,7 @@ from zhifa.core import deadlines
 
 HEAVY_MEASURES = ("suspension", "restriction", "detention_other")
 COLLECTIVE_MINIMUM = 3
+ON_THE_SPOT_MAX = Decimal("100")
 
 
 def _current(case: Any, kind: str) -> list[Any]:
@@ -85,7 +86,32 @@ class SimpleProcedureLimits:
                         "amount": amount,
                     }
                 )
+        if run.step_id == "collect_on_spot":
+            problems += self.collection_problems(run)
         return sorted(set(problems))
+
+    @staticmethod
+    def collection_problems(run: Any) -> list[str]:
+        """行政处罚法第六十八条: a fine is collected on the spot only when it is 100 yuan or less
+        (以下 includes the number), or (第六十九条) in a remote place where paying at the bank is
+        truly hard, at the party's request, the reason recorded; the receipt is for the fine."""
+        decisions = _current(run.case, "simple_penalty_decision")
+        fine = Decimal(decisions[-1].fields.get("fine_yuan") or 0) if decisions else Decimal(0)
+        problems = []
+        for receipt in [r for r in rules.current_records(run) if r.kind == "payment_receipt"]:
+            if Decimal(receipt.fields.get("amount_yuan", "0")) != fine:
+                problems.append(
+                    _("收缴金额%(amount)s元与决定书的罚款%(fine)s元不一致。")
+                    % {"amount": receipt.fields.get("amount_yuan"), "fine": fine}
+                )
+            if fine > ON_THE_SPOT_MAX and not receipt.fields.get("on_spot_reason"):
+                problems.append(
+                    _(
+                        "罚款%(fine)s元超过一百元，只有在边远、水上、交通不便地区，当事人到指定银行缴纳确有困难并提出的，才可以当场收缴，须记明理由（行政处罚法第六十八条、第六十九条）。"
+                    )
+                    % {"fine": fine}
+                )
+        return problems
 
 
 class CollectiveDiscussionGate:

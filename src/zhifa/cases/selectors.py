@@ -18,7 +18,14 @@ from django.utils.translation import gettext as _
 from zhifa.accounts.access import Role, active_roles, agencies_readable_by, is_supervisor
 from zhifa.accounts.models import ApiToken
 from zhifa.cases import rules
-from zhifa.cases.models import Case, CaseDeadline, Complaint, Notification, StepRun
+from zhifa.cases.models import (
+    Case,
+    CaseDeadline,
+    Complaint,
+    Notification,
+    StepEvidence,
+    StepRun,
+)
 from zhifa.cases.services import SCOPE_READ, SCOPE_WRITE
 from zhifa.catalogue import procedures
 from zhifa.catalogue.procedures import Step
@@ -159,9 +166,58 @@ def _who(user: Any) -> str:
     return user.get_full_name() or user.username
 
 
-def timeline(case: Case) -> list[TimelineEntry]:
-    """Every record of the case in order, with who and when (R-1)."""
+def _actors(case: Case) -> dict[tuple[str, str, str], str]:
+    """Who did each recorded change of the case, from its ledger events: (object type, id,
+    action) → the person's name, the machine token, or 系统 (R-34: every change attributable)."""
+    from zhifa.accounts.models import User
+    from zhifa.ledger.models import LedgerEvent
+
+    ids = {
+        "cases.case": [case.pk],
+        "cases.party": list(case.parties.values_list("pk", flat=True)),
+        "cases.steprun": list(case.steps.values_list("pk", flat=True)),
+        "cases.stepevidence": list(
+            StepEvidence.objects.filter(step_run__case=case).values_list("pk", flat=True)
+        ),
+    }
+    query = Q(pk__in=[])
+    for object_type, pks in ids.items():
+        query |= Q(object_type=object_type, object_id__in=[str(pk) for pk in pks])
+    events = list(
+        LedgerEvent.objects.filter(query).values_list("object_type", "object_id", "action", "actor")
+    )
+    user_ids = {int(a[5:]) for *_rest, a in events if a.startswith("user:") and a[5:].isdigit()}
+    names = {u.pk: _who(u) for u in User.objects.filter(pk__in=user_ids)}
+    out = {}
+    for object_type, object_id, action, actor in events:
+        if actor.startswith("user:") and actor[5:].isdigit():
+            label = names.get(int(actor[5:]), actor)
+        elif actor.startswith("token:"):
+            label = _("接口令牌 %(prefix)s") % {"prefix": actor[6:]}
+        else:
+            label = _("系统")
+        out[(object_type, object_id, action)] = label
+    return out
+
+
+def timeline(case: Case, *, viewer: Any = None) -> list[TimelineEntry]:
+    """Every record of the case in order, with who and when (R-1). With ``viewer``, an evidence
+    item the viewer may not open is named only by its kind (R-33)."""
     definition = procedures.get(case.procedure)
+    actors = _actors(case)
+    visible: set[int] | None = None
+    if viewer is not None and not isinstance(viewer, ApiToken):
+        from zhifa.evidence.selectors import evidence_visible_to
+
+        visible = set(
+            evidence_visible_to(viewer)
+            .filter(case_links__step_run__case=case)
+            .values_list("pk", flat=True)
+        )
+
+    def by(obj: Any, action: str) -> str:
+        return actors.get((obj._meta.label_lower, str(obj.pk), action), "")
+
     entries: list[TimelineEntry] = [
         TimelineEntry(
             case.opened_at,
@@ -177,7 +233,7 @@ def timeline(case: Case) -> list[TimelineEntry]:
                 party.added_at,
                 "party",
                 f"{title}：{party.name}",
-                "",
+                by(party, "cases.party.correct" if party.replaces_id else "cases.party.add"),
                 party.correction_reason,
                 party.pk,
             )
@@ -188,7 +244,12 @@ def timeline(case: Case) -> list[TimelineEntry]:
         name = definition.step(run.step_id).name
         entries.append(
             TimelineEntry(
-                run.opened_at, "step_open", _("开始：%(step)s") % {"step": name}, "", "", run.pk
+                run.opened_at,
+                "step_open",
+                _("开始：%(step)s") % {"step": name},
+                by(run, "cases.step.open"),
+                "",
+                run.pk,
             )
         )
         for record in run.records.all():
@@ -225,8 +286,13 @@ def timeline(case: Case) -> list[TimelineEntry]:
                     link.linked_at,
                     "evidence",
                     _("关联证据：%(name)s")
-                    % {"name": link.evidence.original_name or link.evidence.get_kind_display()},
-                    "",
+                    % {
+                        "name": link.evidence.original_name
+                        if (visible is None or link.evidence_id in visible)
+                        and link.evidence.original_name
+                        else link.evidence.get_kind_display()
+                    },
+                    by(link, "cases.evidence.link"),
                     link.note,
                     link.evidence_id,
                 )
@@ -237,13 +303,15 @@ def timeline(case: Case) -> list[TimelineEntry]:
                     run.closed_at,
                     "step_close",
                     _("完成：%(step)s") % {"step": name},
-                    "",
+                    by(run, "cases.step.close"),
                     "",
                     run.pk,
                 )
             )
     if case.archived_at is not None:
-        entries.append(TimelineEntry(case.archived_at, "archive", _("归档"), ""))
+        entries.append(
+            TimelineEntry(case.archived_at, "archive", _("归档"), by(case, "cases.case.archive"))
+        )
     order = {
         "case": 0,
         "party": 1,

@@ -464,7 +464,7 @@ def _render_case(
         "error": error,
         "parties": case.parties.select_related("replaces").order_by("id"),
         "officers": case.officers.select_related("officer__person").order_by("-is_lead", "id"),
-        "timeline": selectors.timeline(case),
+        "timeline": selectors.timeline(case, viewer=request.user),
         "records": _record_views(case, definition),
         "deadlines": case.deadlines.select_related("step_run").order_by(
             F("due_date").asc(nulls_last=True), "id"
@@ -476,6 +476,7 @@ def _render_case(
         "requested_kind": request.GET.get("kind", ""),
         "now": clock.now(),
     }
+    openable = _openable_evidence(request, case)
     if run is not None and step is not None:
         requirements = rules.requirements_of(step, run.variant)
         av, av_basis = rules.av_rule_of(step, run.variant)
@@ -495,12 +496,25 @@ def _render_case(
                 "chain": [r.label for r in step.approval],
                 "variant_name": next((v.name for v in step.variants if v.key == run.variant), ""),
                 "present": run.officers,
-                "links": run.evidence_links.select_related("evidence"),
+                # an item the viewer may not open is shown by its kind only
+                "links": [
+                    (link, link.evidence_id in openable)
+                    for link in run.evidence_links.select_related("evidence")
+                ],
+                "openable": openable,
             }
         )
     if editable:
         context["forms"] = _forms(request, case, run, step, definition, bound or {})
     return render(request, "cases/detail.html", context, status=status)
+
+
+def _openable_evidence(request: HttpRequest, case: Case) -> set[int]:
+    return set(
+        evidence_visible_to(request.user)
+        .filter(case_links__step_run__case=case)
+        .values_list("pk", flat=True)
+    )
 
 
 @staff_required
