@@ -170,8 +170,13 @@ def closed_step_problems(run: StepRun) -> list[str]:
         ]
         if len(valid) < step.min_officers:
             problems.append("officers")
+    following = case.steps.filter(seq=run.seq + 1).first()
     for wait in run.deadlines.filter(is_wait=True):
-        if day <= wait.due_date:
+        if wait.blocks and (following is None or following.step_id not in wait.blocks):
+            continue  # holds back only the ways on it names
+        if wait.unless and any(r.fields.get(wait.unless) is True for r in current):
+            continue  # waived by the party
+        if wait.due_date is None or day <= wait.due_date:
             problems.append(f"wait {wait.key}")
     if not case.parties.filter(added_at__lte=at).exists():
         problems.append("party")

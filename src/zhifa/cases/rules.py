@@ -349,8 +349,11 @@ def _missing_waits(run: Any, today: date) -> list[Missing]:
 
 def _missing_extension(run: Any, step: Step, today: date) -> list[Missing]:
     """A step that lengthens a running limit (the seizure's second 30 days) must do so before it
-    ends, and only once (行政强制法第二十五条)."""
-    gaps = []
+    ends, and only once (行政强制法第二十五条). Asked of a step that has closed, the answer is the
+    one it had when it closed: the extension it made then is its own, not a second one."""
+    gaps: list[Missing] = []
+    if run.state == "closed":
+        return gaps
     for limit in step.limits:
         if not limit.extends:
             continue
