@@ -65,9 +65,7 @@ def stage(case: Case) -> str:
     return procedures.get(case.procedure).step(case.current_step).stage.value
 
 
-@pytest.mark.django_db
-def test_demo_cases_cover_every_stage_and_procedure_of_several_agencies__R1() -> None:
-    summary = load()
+def _covers_every_stage_and_procedure_of_several_agencies__R1(summary: str) -> None:
     cases = list(demo_cases())
     assert len(cases) == Case.objects.count() >= 12
     assert "案件演示数据" in summary
@@ -97,9 +95,7 @@ def test_demo_cases_cover_every_stage_and_procedure_of_several_agencies__R1() ->
     assert StepRun.objects.filter(step_id="court_application").exists()
 
 
-@pytest.mark.django_db
-def test_archived_demo_cases_are_archived_and_read_only__R29() -> None:
-    load()
+def _archived_cases_are_archived_and_read_only__R29() -> None:
     archived = [c for c in demo_cases() if c.is_archived]
     assert len(archived) >= 4
     for case in archived:
@@ -110,9 +106,7 @@ def test_archived_demo_cases_are_archived_and_read_only__R29() -> None:
         assert not case.deadlines.filter(met_at__isnull=True).exclude(key="disclosure").exists()
 
 
-@pytest.mark.django_db
-def test_every_closed_step_lacked_nothing_when_it_closed_and_open_cases_read__R34() -> None:
-    load()
+def _every_closed_step_lacked_nothing_when_it_closed_and_open_cases_read__R34() -> None:
     closed = StepRun.objects.filter(state=StepRun.State.CLOSED).select_related("case")
     assert closed.count() >= 60
     for run in closed:
@@ -130,9 +124,7 @@ def test_every_closed_step_lacked_nothing_when_it_closed_and_open_cases_read__R3
         assert [e.at for e in entries] == sorted(e.at for e in entries)
 
 
-@pytest.mark.django_db
-def test_complaints_overdue_limits_notices_and_av_evidence__R10_R14() -> None:
-    load()
+def _complaints_overdue_limits_notices_and_av_evidence__R10_R14() -> None:
     turned = Complaint.objects.get(state=Complaint.State.CASE)
     assert turned.case is not None and turned.case.start_mode == Case.StartMode.COMPLAINT
     closed = Complaint.objects.get(state=Complaint.State.NO_CASE)
@@ -160,16 +152,11 @@ def test_a_second_load_creates_nothing_and_prints_the_same_summary() -> None:
 
 
 @pytest.mark.django_db
-def test_the_demo_cases_add_no_ledger_problem__R34() -> None:
-    """Every problem ``zhifa ledger verify`` reports after the load is outside the cases demo:
-    none names a case, evidence, org or catalogue row (see the test below for the rest)."""
-    load()
-    problems = verify_ledger().problems
-    ours = [p for p in problems if not (p.object or "").startswith("accounts.securityevent:")]
-    assert ours == []
-
-
-@pytest.mark.django_db
-def test_ledger_verify_passes_after_the_demo_load__R34() -> None:
-    load()
-    assert verify_ledger().problems == []
+def test_the_demo_is_a_lived_in_system__R1_R10_R14_R29_R34() -> None:
+    """One load (it takes seconds), every property of the demo cases checked on it."""
+    summary = load()
+    _covers_every_stage_and_procedure_of_several_agencies__R1(summary)
+    _archived_cases_are_archived_and_read_only__R29()
+    _every_closed_step_lacked_nothing_when_it_closed_and_open_cases_read__R34()
+    _complaints_overdue_limits_notices_and_av_evidence__R10_R14()
+    assert verify_ledger().problems == []  # zhifa ledger verify passes after the load
