@@ -13,6 +13,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from tests.accounts.support import (
     device_of,
     fresh_code,
+    grant,
     make_user,
     post_code,
     post_password,
@@ -136,3 +137,29 @@ def test_the_security_log_is_for_the_auditor_only__S7() -> None:
             security_events_for_auditor(other)
 
     assert security_events_for_auditor(auditor).count() == SecurityEvent.objects.count()
+
+
+def test_the_ledger_verifies_after_sign_ins_and_admin_changes__S7_R34(land_agency: Agency) -> None:
+    """Sign-in lines stay out of the ledger by design (anyone can cause them); every admin
+    change's line is in it — and verify tells the two apart: a line of an admin kind written
+    outside the services is still caught."""
+    from zhifa.ledger.verify import verify_ledger
+
+    user = make_user("zhao.min")
+    grant(user, land_agency, RoleAssignment.Role.OFFICER)
+    client = Client()
+    post_password(client, "zhao.min", "Wrong#Password1")  # login failed: not ledgered
+    sign_in(client, user)
+    client.post("/staff/logout/")
+    services.role_revoke(
+        actor=services.SYSTEM_ACTOR,
+        user=user,
+        agency=land_agency,
+        role=RoleAssignment.Role.OFFICER,
+        reason="调岗",
+    )
+    assert SecurityEvent.objects.filter(kind=Kind.LOGIN_FAILED).exists()
+    assert verify_ledger().problems == []
+
+    SecurityEvent.objects.create(kind=Kind.ROLE_GRANTED, at=clock.now(), user=user)
+    assert [p.code for p in verify_ledger().problems] == ["object_unrecorded"]

@@ -158,6 +158,24 @@ class SecurityEvent(models.Model):
         ROLE_GRANTED = "role_granted", _("授予角色")
         ROLE_REVOKED = "role_revoked", _("撤销角色")
 
+    # Sign-in events are logged but not ledgered (docs/security.md S-7: anyone on the network can
+    # cause them); ``zhifa ledger verify`` expects no event for a row of these kinds.
+    LEDGER_UNRECORDED = (
+        "kind",
+        frozenset(
+            {
+                "login",
+                "login_failed",
+                "locked_out",
+                "logout",
+                "otp_enrolled",
+                "otp_failed",
+                "session_expired",
+                "token_rejected",
+            }
+        ),
+    )
+
     kind = models.CharField(_("类型"), max_length=32, choices=Kind.choices)
     at = models.DateTimeField(_("时间"))
     username = models.CharField(_("用户名"), max_length=150, blank=True)

@@ -67,23 +67,21 @@ def security_event_record(
     action: str = "",
     reason: str = "",
 ) -> SecurityEvent:
-    """Write one line of the security log at ``clock.now()``, with its ledger event (R-34: the
-    security log is as tamper-evident as everything else; ``zhifa ledger verify`` checks every
-    row of it). ``action`` names the event (default ``accounts.security.<kind>``)."""
-    with transaction.atomic():
-        event = SecurityEvent.objects.create(
-            kind=kind,
-            at=clock.now(),
-            username=(username or (user.username if user is not None else ""))[:150],
-            user=user,
-            actor=actor if isinstance(actor, User) else None,
-            ip_address=client_ip(request),
-            detail=detail[:300],
-        )
-        who = actor if actor is not None else (user if user is not None else "anonymous")
-        ledger_append(
-            actor=who, action=action or f"accounts.security.{kind}", obj=event, reason=reason
-        )
+    """Write one line of the security log at ``clock.now()``. A sign-in event stays out of the
+    ledger (anyone on the network can cause one: ``docs/security.md`` S-7, and verify knows these
+    kinds, ``SecurityEvent.LEDGER_UNRECORDED``); an admin change's line is ledgered by
+    :func:`_logged_admin_change`, which passes ``action``."""
+    event = SecurityEvent.objects.create(
+        kind=kind,
+        at=clock.now(),
+        username=(username or (user.username if user is not None else ""))[:150],
+        user=user,
+        actor=actor if isinstance(actor, User) else None,
+        ip_address=client_ip(request),
+        detail=detail[:300],
+    )
+    if action:
+        ledger_append(actor=actor, action=action, obj=event, reason=reason)
     return event
 
 
@@ -500,7 +498,8 @@ def role_grant(
             granted_at=clock.now(),
             granted_by=actor if isinstance(actor, User) else None,
         )
-        security_event_record(
+        _logged_admin_change(
+            action="accounts.security.role_granted",
             kind=Kind.ROLE_GRANTED,
             user=user,
             actor=actor,
@@ -534,7 +533,8 @@ def role_revoke(
             raise NotFound(_("该用户没有此角色。"), code="role_not_found")
         assignment.revoked_at = clock.now()
         assignment.save(update_fields=["revoked_at"])
-        security_event_record(
+        _logged_admin_change(
+            action="accounts.security.role_revoked",
             kind=Kind.ROLE_REVOKED,
             user=user,
             actor=actor,
@@ -596,9 +596,11 @@ def token_create(
             created_at=now,
             expires_at=expires_at,
         )
-        security_event_record(
+        _logged_admin_change(
+            action="accounts.security.token_created",
             kind=Kind.TOKEN_CREATED,
             actor=actor,
+            user=None,
             detail=f"{token.name} {prefix} {' '.join(scopes)}",
         )
         ledger_append(actor=actor, action="accounts.token.create", obj=token)
@@ -613,9 +615,11 @@ def token_revoke(*, actor: Any, token: ApiToken, reason: str = "") -> ApiToken:
             raise Conflict(_("该令牌已撤销。"), code="already_revoked")
         token.revoked_at = clock.now()
         token.save(update_fields=["revoked_at"])
-        security_event_record(
+        _logged_admin_change(
+            action="accounts.security.token_revoked",
             kind=Kind.TOKEN_REVOKED,
             actor=actor,
+            user=None,
             detail=f"{token.name} {token.prefix}" + (f" {reason}" if reason else ""),
         )
         ledger_append(actor=actor, action="accounts.token.revoke", obj=token, reason=reason)
