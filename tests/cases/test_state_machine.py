@@ -574,17 +574,7 @@ class CaseMachine(RuleBasedStateMachine):
         on_case = {o.officer_id for o in case.officers.filter(removed_at__isnull=True)}
         handler = desk.officer if desk.officer_a.pk in on_case else desk.officer2
         people = {"handler": handler, "checker": desk.unit_head, "approver": desk.head}
-        for role in step.approval[len(rules.effective_approvals(run)) :]:
-            self.call(
-                partial(
-                    services.approval_give,
-                    actor=people[str(role)],
-                    case=case,
-                    role=role,
-                    decision="agree",
-                    opinion="同意",
-                )
-            )
+        self.sign_rest_of_chain(case, run, step.approval, people)
         # an emergency start: its form filed and approved afterwards (R-9)
         for earlier in case.steps.filter(deferred=True, state=StepRun.State.CLOSED):
             first = procedures.get(case.procedure).step(earlier.step_id)
@@ -603,19 +593,31 @@ class CaseMachine(RuleBasedStateMachine):
                         step_run=earlier,
                     )
                 )
-            for role in first.approval[len(rules.effective_approvals(earlier)) :]:
-                self.call(
-                    partial(
-                        services.approval_give,
-                        actor=people[str(role)],
-                        case=case,
-                        role=role,
-                        decision="agree",
-                        opinion="同意",
-                        step_run=earlier,
-                    )
-                )
+            self.sign_rest_of_chain(case, earlier, first.approval, people, step_run=earlier)
         self.advance(index, pick)
+
+    def sign_rest_of_chain(
+        self,
+        case: Case,
+        run: StepRun,
+        chain: Any,
+        people: dict[str, Any],
+        *,
+        step_run: StepRun | None = None,
+    ) -> None:
+        """The signatures ``run``'s chain still lacks, each by the right person, in order."""
+        for role in chain[len(rules.effective_approvals(run)) :]:
+            self.call(
+                partial(
+                    services.approval_give,
+                    actor=people[str(role)],
+                    case=case,
+                    role=role,
+                    decision="agree",
+                    opinion="同意",
+                    step_run=step_run,
+                )
+            )
 
     @precondition(lambda self: self.cases)
     @rule(index=st.integers(0, 3), kind=st.sampled_from(["company", "minor", "bad", "correct"]))
