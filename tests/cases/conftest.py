@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+# Fixtures shared with the org tests: pytest finds them by name here, so F401 would be wrong.
 from tests.org.conftest import Org, frozen_today, grant, make_user, nothing_changes, org  # noqa: F401
 from zhifa.accounts.models import RoleAssignment, User
 from zhifa.cases import documents, rules, services
@@ -74,7 +75,7 @@ def _certificate(officer: Officer, number: str, valid_to: date) -> Certificate:
 
 
 @pytest.fixture
-def desk(org: Org) -> Desk:  # noqa: F811
+def desk(org: Org) -> Desk:  # noqa: F811 — ``org`` is the imported fixture, requested by name
     officer_b = org_services.officer_register(
         actor=SYSTEM, agency=org.land, name="测试执法员丙", unit=org.land_unit
     )

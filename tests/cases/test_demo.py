@@ -101,7 +101,8 @@ def _archived_cases_are_archived_and_read_only__R29() -> None:
     for case in archived:
         assert case.archived_at is not None and case.current_step == ""
         assert not case.steps.filter(state=StepRun.State.OPEN).exists()
-        assert case.steps.order_by("-seq").first().step_id == "archive"  # type: ignore[union-attr]
+        last = case.steps.order_by("-seq").first()
+        assert last is not None and last.step_id == "archive"
         # Every limit is met, except the duty to publish, which only publication meets (D-20).
         assert not case.deadlines.filter(met_at__isnull=True).exclude(key="disclosure").exists()
 

@@ -119,8 +119,8 @@ def test_the_system_too_cannot_change_an_archived_case__R29(
 
     evidence = av("photo")
     case = _archived(desk)
-    desk.officer = SYSTEM  # type: ignore[assignment]
-    desk.head = SYSTEM  # type: ignore[assignment]
+    desk.officer = SYSTEM  # type: ignore[assignment]  # the system in a person's place, on purpose
+    desk.head = SYSTEM  # type: ignore[assignment]  # (Desk types these fields as users)
     call = _writes(desk, case, evidence)[write]
     with unchanged(), pytest.raises(DomainError):
         call()

@@ -309,7 +309,9 @@ class CaseMachine(RuleBasedStateMachine):
 
     def run_of(self, case: Case) -> StepRun:
         """The open step, or (archived) the last one."""
-        return case.steps.order_by("-seq").first()  # type: ignore[return-value]
+        run = case.steps.order_by("-seq").first()
+        assert run is not None  # every case has at least its first step
+        return run
 
     def writes_refused(self, case: Case) -> bool:
         return case.is_archived
@@ -416,14 +418,15 @@ class CaseMachine(RuleBasedStateMachine):
     def av(self, index: int, which: str) -> None:
         case = self.case(index)
         if which == "reason":
-            fn: Callable[[], Any] = lambda: services.step_av_reason(  # noqa: E731
-                actor=self.desk.officer, case=case, reason="现场条件不宜录像"
+            fn: Callable[[], Any] = partial(
+                services.step_av_reason,
+                actor=self.desk.officer,
+                case=case,
+                reason="现场条件不宜录像",
             )
         else:
             item = self.evidence[0 if which == "photo" else 1]
-            fn = lambda: services.evidence_link(  # noqa: E731
-                actor=self.desk.officer, case=case, evidence=item
-            )
+            fn = partial(services.evidence_link, actor=self.desk.officer, case=case, evidence=item)
         self.call(fn, must_refuse=self.writes_refused(case))
 
     @precondition(lambda self: self.cases)
@@ -628,8 +631,12 @@ class CaseMachine(RuleBasedStateMachine):
             old = case.parties.filter(replaced_by__isnull=True).first()
             if old is None:
                 return
-            fn: Callable[[], Any] = lambda: services.party_correct(  # noqa: E731
-                actor=desk.officer, party=old, corrected=person_party("张某"), reason="姓名笔误"
+            fn: Callable[[], Any] = partial(
+                services.party_correct,
+                actor=desk.officer,
+                party=old,
+                corrected=person_party("张某"),
+                reason="姓名笔误",
             )
         else:
             party = {
@@ -637,7 +644,7 @@ class CaseMachine(RuleBasedStateMachine):
                 "minor": person_party("小李", resident_id(datetime(2012, 5, 5).date())),
                 "bad": person_party("李某", "11010519491231002Y"),
             }[kind]
-            fn = lambda: services.party_add(actor=desk.officer, case=case, party=party)  # noqa: E731
+            fn = partial(services.party_add, actor=desk.officer, case=case, party=party)
         self.call(fn, must_refuse=self.writes_refused(case))
 
     @precondition(lambda self: self.cases)

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from zhifa.cases import documents
@@ -24,6 +25,11 @@ from zhifa.org.models import Agency, Officer, Unit
 
 BOOL_CHOICES = (("", "—"), ("true", _("是")), ("false", _("否")))
 SIGNATURE_CHOICES = (("", "—"), ("signed", _("已签名")), ("refused", _("拒绝签名")))
+
+
+def _choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
+    r"""A form's choice field, typed as one (``form.fields`` holds plain ``Field``\ s)."""
+    return cast(forms.ChoiceField, form.fields[name])
 
 
 class Form(forms.Form):
@@ -136,7 +142,8 @@ class CaseFieldsForm(Form):
 
     def officers_in_order(self) -> list[Officer]:
         chosen = list(self.cleaned_data.get("officers") or [])
-        order = [str(v) for v in self.data.getlist(self.add_prefix("officers"))]  # type: ignore[attr-defined]
+        data = cast(QueryDict, self.data)  # a bound form's data is the request's QueryDict
+        order = [str(v) for v in data.getlist(self.add_prefix("officers"))]
         return sorted(chosen, key=lambda o: order.index(str(o.pk)) if str(o.pk) in order else 0)
 
     def case_args(self) -> dict[str, Any]:
@@ -169,7 +176,7 @@ class FirstPartyForm(PartyForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["kind"].required = False
-        self.fields["kind"].choices = [("", "—"), *Party.Kind.choices]  # type: ignore[attr-defined]
+        _choice_field(self, "kind").choices = [("", "—"), *Party.Kind.choices]
 
     def parties(self) -> list[PartyIn]:
         data = self.cleaned_data
@@ -354,7 +361,7 @@ class VariantForm(Form):
 
     def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["variant"].choices = [("", "—"), *choices]  # type: ignore[attr-defined]
+        _choice_field(self, "variant").choices = [("", "—"), *choices]
 
 
 class AvReasonForm(Form):
@@ -390,7 +397,7 @@ class ApprovalForm(Form):
 
     def __init__(self, *args: Any, roles: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = roles  # type: ignore[attr-defined]
+        _choice_field(self, "role").choices = roles
 
 
 class ExtendForm(Form):

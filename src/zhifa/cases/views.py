@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django import forms
@@ -348,8 +349,11 @@ def _forms(
             record_forms.append(
                 pick(
                     key,
-                    lambda r=requirement, k=key: case_forms.RecordForm(  # type: ignore[misc]
-                        kind=r.document, signers=r.signatures, prefix=k
+                    partial(
+                        case_forms.RecordForm,
+                        kind=requirement.document,
+                        signers=requirement.signatures,
+                        prefix=key,
                     ),
                 )
             )
@@ -393,8 +397,11 @@ def _forms(
             out["records"].append(
                 pick(
                     key,
-                    lambda k=kind, p=key: case_forms.RecordForm(  # type: ignore[misc]
-                        kind=k, signers=_signers_for(definition, k), prefix=p
+                    partial(
+                        case_forms.RecordForm,
+                        kind=kind,
+                        signers=_signers_for(definition, kind),
+                        prefix=key,
                     ),
                 )
             )
