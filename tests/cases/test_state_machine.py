@@ -115,7 +115,7 @@ def closed_step_problems(run: StepRun) -> list[str]:
     (every write in the machine happens at its own minute, so ``<=`` is exact)."""
     assert run.closed_at is not None
     at = run.closed_at
-    day = rules.china_date(at)
+    day = clock.china_date(at)
     case = run.case
     definition = procedures.get(case.procedure)
     step = definition.step(run.step_id)

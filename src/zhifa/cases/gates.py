@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from zhifa.accounts.access import Role, has_role
 from zhifa.cases import rules
 from zhifa.catalogue import procedures
-from zhifa.core import deadlines
+from zhifa.core import clock, deadlines
 
 HEAVY_MEASURES = ("suspension", "restriction", "detention_other")
 COLLECTIVE_MINIMUM = 3
@@ -50,7 +50,7 @@ class OfficerMinimum:
     def check(self, run: Any, *, now: datetime) -> list[str]:
         from zhifa.org.models import Officer
 
-        day = rules.china_date(now)
+        day = clock.china_date(now)
         ids = [entry["officer_id"] for entry in run.officers]
         problems = []
         for officer in Officer.objects.filter(pk__in=ids).select_related("person"):
@@ -201,7 +201,7 @@ class DisclosurePublish:
             run,
             key="disclosure",
             name=_("检查结果公示期限") if inspection else _("执法决定公示期限"),
-            computed=limit.from_or_pending(rules.china_date(now)),
+            computed=limit.from_or_pending(clock.china_date(now)),
             until=[],
             wait=False,
         )

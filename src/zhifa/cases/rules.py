@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from zhifa.cases import documents
 from zhifa.catalogue import procedures
 from zhifa.catalogue.procedures import AvRule, ProcedureDefinition, Requirement, Step
-from zhifa.core.clock import CHINA
+from zhifa.core import clock
 from zhifa.evidence.models import Evidence
 from zhifa.org.models import Officer
 from zhifa.org.rules import CertificateStatus, certificate_status_on
@@ -46,10 +46,6 @@ class OfficerCheck:
     @property
     def is_valid(self) -> bool:
         return self.status == CertificateStatus.VALID
-
-
-def china_date(moment: datetime) -> date:
-    return moment.astimezone(CHINA).date()
 
 
 def check_officer(officer: Officer, *, agency_id: int, day: date) -> OfficerCheck:
@@ -126,7 +122,7 @@ def missing(run: Any, *, now: datetime) -> list[Missing]:
     """Everything ``run`` still needs before it can close (empty: it may close)."""
     definition = definition_of(run)
     step = definition.step(run.step_id)
-    today = china_date(now)
+    today = clock.china_date(now)
     gaps: list[Missing] = []
     deferred = run.deferred
     if step.variants and not run.variant:

@@ -319,11 +319,11 @@ def case_start(
         snapshot = _officers_snapshot(
             officers,
             agency=agency,
-            day=rules.china_date(now),
+            day=clock.china_date(now),
             minimum=max(1, start.min_officers),
             basis=start.min_officers_basis or start.basis,
         )
-        year = rules.china_date(now).year
+        year = clock.china_date(now).year
         sequence, number = _next_number(agency, year)
         case = Case.objects.create(
             agency=agency,
@@ -435,7 +435,7 @@ def _party_create(
     replaces: Party | None = None,
     reason: str = "",
 ) -> Party:
-    values = _clean_party(party, today=rules.china_date(now))
+    values = _clean_party(party, today=clock.china_date(now))
     clash = case.parties.filter(replaced_by__isnull=True, id_number=values["id_number"])
     if replaces is not None:
         clash = clash.exclude(pk=replaces.pk)
@@ -475,7 +475,7 @@ def officer_assign(*, actor: Any, case: Case, officer: Officer) -> CaseOfficer:
         _officers_snapshot(
             [officer],
             agency=case.agency,
-            day=rules.china_date(now),
+            day=clock.china_date(now),
             minimum=1,
             basis=_("行政处罚法第四十二条"),
         )
@@ -517,7 +517,7 @@ def step_set_officers(*, actor: Any, case: Case, officers: Sequence[Officer]) ->
         run.officers = _officers_snapshot(
             officers,
             agency=case.agency,
-            day=rules.china_date(clock.now()),
+            day=clock.china_date(clock.now()),
             minimum=max(1, step.min_officers),
             basis=step.min_officers_basis or step.basis,
         )
@@ -563,7 +563,7 @@ def _due_date(computed: deadlines.Deadline | deadlines.PendingDeadline) -> date 
     due = computed.due
     if due is None:
         return None
-    return rules.china_date(due) if isinstance(due, datetime) else due
+    return clock.china_date(due) if isinstance(due, datetime) else due
 
 
 def compute_pending(now: datetime) -> int:
@@ -617,7 +617,7 @@ def _limit_start(case: Case, limit: TimeLimit, now: datetime) -> date | datetime
             return served
     else:
         moment = now
-    return moment if limit.unit is Unit.HOURS else rules.china_date(moment)
+    return moment if limit.unit is Unit.HOURS else clock.china_date(moment)
 
 
 SERVICE_DATE_FIELDS = ("served_on", "left_on", "returned_on", "published_on", "told_on")
@@ -720,7 +720,7 @@ def _extend(actor: Any, target: CaseDeadline, limit: deadlines.LegalLimit, reaso
         "extended_from": old.as_dict()["due"],
     }
     target.due_date = (
-        rules.china_date(extended.due) if isinstance(extended.due, datetime) else extended.due
+        clock.china_date(extended.due) if isinstance(extended.due, datetime) else extended.due
     )
     target.extended_times += 1
     target.overdue_at = None
@@ -734,9 +734,9 @@ def _meet_deadlines(
     actor: Any, case: Case, step_id: str, now: datetime, *, all_: bool = False
 ) -> None:
     for row in case.deadlines.select_for_update().filter(met_at__isnull=True):
-        # The duty to publish (D-20) is the disclosure module's to meet: archiving the case
-        # does not publish anything.
-        if (all_ and row.key != "disclosure") or step_id in row.until:
+        # Archiving meets what steps were to meet; a limit no step meets (the duty to publish,
+        # D-20; the emergency form, met when filed) is met only by what it waits for.
+        if (all_ and row.until) or step_id in row.until:
             _meet(actor, row, now)
 
 
@@ -746,7 +746,7 @@ def is_late(row: CaseDeadline, now: datetime) -> bool:
     if row.is_wait or row.due_date is None:
         return False
     computed = deadlines.Deadline.from_dict(row.computed)
-    moment: Any = now if computed.unit is Unit.HOURS else rules.china_date(now)
+    moment: Any = now if computed.unit is Unit.HOURS else clock.china_date(now)
     return computed.is_overdue(moment)
 
 
@@ -783,7 +783,7 @@ def _refuse_if_waiting(run: StepRun, to: str, now: datetime) -> None:
             else deadlines.computed_from_dict(row.computed)
         )
         due = _due_date(computed)
-        if due is None or rules.china_date(now) <= due:
+        if due is None or clock.china_date(now) <= due:
             raise ValidationFailed(
                 _("%(name)s%(due)s，期满前不能办理“%(to)s”（%(basis)s）。")
                 % {
@@ -865,7 +865,7 @@ def step_advance(*, actor: Any, case: Case, to: str = "", reason: str = "") -> C
         snapshot = _officers_snapshot(
             officers,
             agency=case.agency,
-            day=rules.china_date(now),
+            day=clock.china_date(now),
             minimum=target.min_officers,
             basis=target.min_officers_basis or target.basis,
         )
@@ -937,7 +937,7 @@ def deadline_extend(*, actor: Any, deadline: CaseDeadline, reason: str) -> CaseD
             raise Conflict(_("“%(name)s”已经完成。") % {"name": row.name})
         if row.extended_times:
             raise Conflict(_("“%(name)s”只能延长一次。") % {"name": row.name})
-        if row.due_date is not None and rules.china_date(clock.now()) > row.due_date:
+        if row.due_date is not None and clock.china_date(clock.now()) > row.due_date:
             raise Conflict(
                 _("“%(name)s”已于%(due)s届满，不能再延长。")
                 % {"name": row.name, "due": row.due_date.isoformat()}
@@ -981,8 +981,8 @@ EVENT_DATE_FIELDS = (
 
 
 def _check_event_dates(run: StepRun, fields: Mapping[str, Any], now: datetime) -> None:
-    today = rules.china_date(now)
-    opened = rules.china_date(run.opened_at)
+    today = clock.china_date(now)
+    opened = clock.china_date(run.opened_at)
     for name in EVENT_DATE_FIELDS:
         if not fields.get(name):
             continue
@@ -1291,11 +1291,11 @@ def complaint_close_without_case(
                 raise ValidationFailed(
                     _("实名投诉举报不予立案的，请填写告知日期。"), detail={"field": "replied_on"}
                 )
-            if replied_on < rules.china_date(complaint.received_at):
+            if replied_on < clock.china_date(complaint.received_at):
                 raise ValidationFailed(
                     _("告知日期不能早于接收日期。"), detail={"field": "replied_on"}
                 )
-            if replied_on > rules.china_date(clock.now()):
+            if replied_on > clock.china_date(clock.now()):
                 raise ValidationFailed(
                     _("告知日期不能晚于今天：请在告知之后记录。"), detail={"field": "replied_on"}
                 )

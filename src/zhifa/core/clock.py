@@ -29,7 +29,17 @@ def now() -> datetime:
 
 def today() -> date:
     """Today's date in China (the calendar the law counts in)."""
-    return now().astimezone(CHINA).date()
+    return china_date(now())
+
+
+def china_date(value: date) -> date:
+    """The day ``value`` falls on in China: an aware datetime converted, a naive one read as
+    China time, a date as it is."""
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            return value.date()
+        return value.astimezone(CHINA).date()
+    return value
 
 
 @contextlib.contextmanager

@@ -30,7 +30,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from zhifa.core import calendar
+from zhifa.core import calendar, clock
 from zhifa.core.clock import CHINA
 
 
@@ -79,7 +79,7 @@ class Deadline:
             if not isinstance(on, datetime) or on.tzinfo is None:
                 raise TypeError("an hour-based deadline needs an aware datetime")
             return on > self.due
-        return _china_date(on) > self.due
+        return clock.china_date(on) > self.due
 
     def as_dict(self) -> dict[str, Any]:
         """The stored form (JSON types only): start, amount, unit, due, basis, before."""
@@ -137,7 +137,7 @@ def deadline(*, start: date, amount: int, unit: Unit, basis: str) -> Deadline:
     if unit is Unit.HOURS:
         moment = _aware(start)
         return Deadline(moment, amount, unit, moment + timedelta(hours=amount), basis)
-    day = _china_date(start)
+    day = clock.china_date(start)
     if unit is Unit.WORKING_DAYS:
         due = calendar.add_workdays(day, amount)
     elif unit is Unit.CALENDAR_DAYS:
@@ -159,7 +159,7 @@ def deadline_before(*, event: date, amount: int, unit: Unit, basis: str) -> Dead
     if unit is Unit.HOURS:
         moment = _aware(event)
         return Deadline(moment, amount, unit, moment - timedelta(hours=amount), basis, True)
-    day = _china_date(event)
+    day = clock.china_date(event)
     if unit is Unit.WORKING_DAYS:
         due = calendar.add_workdays(day, -amount)
     elif unit is Unit.CALENDAR_DAYS:
@@ -194,14 +194,6 @@ def _aware(moment: date) -> datetime:
     if not isinstance(moment, datetime) or moment.tzinfo is None:
         raise TypeError("an hour-based limit starts at an aware datetime")
     return moment
-
-
-def _china_date(value: date) -> date:
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            return value.date()
-        return value.astimezone(CHINA).date()
-    return value
 
 
 @dataclass(frozen=True)
@@ -277,7 +269,9 @@ class LegalLimit:
             return self.from_(start)
         except calendar.CalendarYearUnknown as exc:
             year = int(exc.detail["year"]) if isinstance(exc.detail, dict) else start.year + 1
-            return PendingDeadline(_china_date(start), self.amount, self.unit, self.basis, year)
+            return PendingDeadline(
+                clock.china_date(start), self.amount, self.unit, self.basis, year
+            )
 
 
 WD, DAYS, MONTHS, HOURS = Unit.WORKING_DAYS, Unit.CALENDAR_DAYS, Unit.MONTHS, Unit.HOURS
