@@ -4,6 +4,8 @@ A case is readable by the staff of its agency and by the supervisor (justice off
 government. A confidential case (state secret, trade secret, privacy) only by the officers on it,
 the heads of its agency, its legal reviewers and — except state secrets — the supervisor. A token
 with ``cases:read`` reads its agency's non-confidential cases. Who may write: :func:`can_write`.
+Who may open an item in a case's file: :func:`zhifa.evidence.selectors.evidence_visible_to`,
+narrowed by :func:`evidence_case_scope` (registered when the app is ready).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from zhifa.accounts.access import (
     token_has_scope,
 )
 from zhifa.accounts.models import ApiToken, User
-from zhifa.cases.models import Case
+from zhifa.cases.models import Case, StepEvidence
 from zhifa.core.errors import NotFound, PermissionDenied
 from zhifa.evidence.models import Confidentiality
 from zhifa.org.actors import is_system
@@ -125,3 +127,19 @@ def case_get_for_actor(*, actor: Any, case_id: int) -> Case:
     if case is None:
         raise NotFound(_("没有找到该案件。"))
     return case
+
+
+def evidence_case_scope(actor: Any) -> Q:
+    """R-33: an evidence item in the file of a confidential case is opened only by those who may
+    read that case, by whoever uploaded it and by the holders of a grant on it. Registered with
+    :func:`zhifa.evidence.selectors.reader_scope_register`, so that every read of an item — the
+    evidence list and download, the case page, the API, linking — applies it."""
+    hidden = (
+        StepEvidence.objects.exclude(step_run__case__confidentiality=Confidentiality.NONE)
+        .exclude(step_run__case__in=cases_visible_to(actor).values("pk"))
+        .values("evidence_id")
+    )
+    scope = ~Q(pk__in=hidden)
+    if isinstance(actor, User) and actor.is_authenticated:
+        scope |= Q(uploaded_by=actor) | Q(grants__user=actor, grants__revoked_at__isnull=True)
+    return scope

@@ -6,6 +6,9 @@ class CasesConfig(AppConfig):
     verbose_name = "案件办理"
 
     def ready(self) -> None:
-        from zhifa.cases import gates
+        from zhifa.cases import access, gates
+        from zhifa.evidence.selectors import reader_scope_register
 
         gates.install()
+        # an item in a confidential case's file is read as the case is
+        reader_scope_register(access.evidence_case_scope)

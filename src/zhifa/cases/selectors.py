@@ -29,6 +29,7 @@ from zhifa.cases.models import (
 from zhifa.catalogue import procedures
 from zhifa.catalogue.procedures import Step
 from zhifa.core import clock
+from zhifa.evidence.selectors import evidence_visible_to
 
 
 def my_cases(user: Any) -> QuerySet[Case]:
@@ -170,9 +171,7 @@ def timeline(case: Case, *, viewer: Any = None) -> list[TimelineEntry]:
     definition = procedures.get(case.procedure)
     actors = _actors(case)
     visible: set[int] | None = None
-    if viewer is not None and not isinstance(viewer, ApiToken):
-        from zhifa.evidence.selectors import evidence_visible_to
-
+    if viewer is not None:
         visible = set(
             evidence_visible_to(viewer)
             .filter(case_links__step_run__case=case)

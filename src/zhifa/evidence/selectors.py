@@ -3,11 +3,15 @@
 Who reads an item: staff of its agency in the roles officer, unit head, agency head and records
 keeper; the supervisor of its government (or a government above). A confidential item (R-33) is
 read only by the user who uploaded it and by users holding an active :class:`EvidenceGrant`.
-The case issue will narrow reading to the case's own permissions.
+An app that files evidence narrows this further through :func:`reader_scope_register` — the
+cases app: an item in a confidential case's file only for those who may read that case
+(``zhifa.cases.access.evidence_case_scope``). :func:`evidence_visible_to` applies both, and every
+read of an item goes through it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -18,6 +22,7 @@ from zhifa.accounts.access import (
     is_supervisor,
     supervised_government_ids,
 )
+from zhifa.accounts.models import ApiToken
 from zhifa.evidence.models import Device, Evidence
 from zhifa.org.models import Agency
 
@@ -44,23 +49,43 @@ def readable_agency_ids(user: Any) -> set[int]:
     return ids
 
 
-def evidence_visible_to(user: Any) -> QuerySet[Evidence]:
-    """Every evidence item ``user`` may read."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return Evidence.objects.none()
-    agencies = readable_agency_ids(user)
-    if not agencies:
-        return Evidence.objects.none()
-    open_items = Q(confidentiality="")
-    confidential_allowed = Q(uploaded_by=user) | Q(
-        grants__user=user, grants__revoked_at__isnull=True
-    )
-    return (
-        Evidence.objects.filter(agency_id__in=agencies)
-        .filter(open_items | confidential_allowed)
-        .distinct()
-        .select_related("blob", "agency")
-    )
+ReaderScope = Callable[[Any], Q]
+"""A condition on :class:`Evidence` that must also hold for ``actor`` to read an item."""
+
+_reader_scopes: list[ReaderScope] = []
+
+
+def reader_scope_register(scope: ReaderScope) -> None:
+    """Narrow who reads an item, from the app that files it (in its ``AppConfig.ready``): the
+    evidence app imports none of the apps that use it."""
+    if scope not in _reader_scopes:
+        _reader_scopes.append(scope)
+
+
+def evidence_visible_to(actor: Any) -> QuerySet[Evidence]:
+    """Every evidence item ``actor`` (a user or an API token) may read — the one place that
+    decides it. A token is granted no confidential item (R-33: grants are personal) and reads
+    only its own agency's items when it is bound to one."""
+    if isinstance(actor, ApiToken):
+        rows = Evidence.objects.filter(confidentiality="")
+        if actor.agency_id is not None:
+            rows = rows.filter(agency_id=actor.agency_id)
+    else:
+        if actor is None or not getattr(actor, "is_authenticated", False):
+            return Evidence.objects.none()
+        agencies = readable_agency_ids(actor)
+        if not agencies:
+            return Evidence.objects.none()
+        open_items = Q(confidentiality="")
+        confidential_allowed = Q(uploaded_by=actor) | Q(
+            grants__user=actor, grants__revoked_at__isnull=True
+        )
+        rows = Evidence.objects.filter(agency_id__in=agencies).filter(
+            open_items | confidential_allowed
+        )
+    for scope in _reader_scopes:
+        rows = rows.filter(scope(actor))
+    return rows.distinct().select_related("blob", "agency")
 
 
 def devices_of_agency(*, user: Any, agency: Agency) -> QuerySet[Device]:

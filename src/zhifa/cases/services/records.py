@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from zhifa.accounts.access import Role, has_role
-from zhifa.accounts.models import ApiToken, User
+from zhifa.accounts.models import User
 from zhifa.cases import documents, rules
 from zhifa.cases.access import assigned_officer, may_read, user_of
 from zhifa.cases.models import Approval, Case, Record, StepEvidence, StepRun
@@ -20,8 +20,9 @@ from zhifa.cases.services.limits import meet
 from zhifa.catalogue.procedures import ApprovalRole
 from zhifa.core import clock
 from zhifa.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from zhifa.evidence.models import Confidentiality, Evidence
+from zhifa.evidence.models import Evidence
 from zhifa.ledger.services import ledger_append
+from zhifa.org.actors import is_system
 
 # who may sign which place of the chain (the handler must also be on the case).
 APPROVAL_ROLES: dict[str, tuple[str, ...]] = {
@@ -195,13 +196,10 @@ def evidence_link(*, actor: Any, case: Case, evidence: Evidence, note: str = "")
     with transaction.atomic():
         case = lock_case(case, actor)
         run = current_run(case)
-        visible = evidence.agency_id == case.agency_id
-        user = user_of(actor)
-        if visible and user is not None:
-            visible = evidence_visible_to(user).filter(pk=evidence.pk).exists()
-        elif visible and isinstance(actor, ApiToken):
-            # a machine is granted no confidential item (R-33: grants are personal)
-            visible = evidence.confidentiality == Confidentiality.NONE
+        # whether the actor may open the item is decided by evidence_visible_to alone
+        visible = evidence.agency_id == case.agency_id and (
+            is_system(actor) or evidence_visible_to(actor).filter(pk=evidence.pk).exists()
+        )
         if not visible:
             raise NotFound(_("没有找到该证据。"))
         if run.evidence_links.filter(evidence=evidence).exists():
