@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "zhifa.evidence",
     "zhifa.catalogue",
     "zhifa.cases",
+    "zhifa.notices",
 ]
 
 MIDDLEWARE = [
@@ -285,3 +286,9 @@ EMAIL_HOST_PASSWORD = os.environ.get("ZHIFA_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = _env_bool("ZHIFA_EMAIL_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("ZHIFA_EMAIL_FROM", "zhifa@localhost")
 ZHIFA_EMAIL_NOTICES = bool(EMAIL_HOST)
+EMAIL_TIMEOUT = int(os.environ.get("ZHIFA_EMAIL_TIMEOUT", "30"))  # seconds; a hung server fails
+# The outbox (zhifa.notices): a failed e-mail is tried again after the base delay, doubled each
+# time up to the cap; after the last attempt it is dead and shown to the security admin.
+ZHIFA_EMAIL_RETRY_BASE_SECONDS = int(os.environ.get("ZHIFA_EMAIL_RETRY_BASE_SECONDS", "60"))
+ZHIFA_EMAIL_RETRY_CAP_SECONDS = int(os.environ.get("ZHIFA_EMAIL_RETRY_CAP_SECONDS", "21600"))
+ZHIFA_EMAIL_MAX_ATTEMPTS = int(os.environ.get("ZHIFA_EMAIL_MAX_ATTEMPTS", "10"))

@@ -17,6 +17,7 @@ urlpatterns = [
     re_path(r"^api/v1/(?P<path>.*)$", not_found_view),
     path("staff/evidence/", include("zhifa.evidence.urls")),
     path("staff/cases/", include("zhifa.cases.urls")),
+    path("staff/notices/", include("zhifa.notices.urls")),
     path("staff/", include("zhifa.accounts.urls")),
     path("admin/", admin.site.urls),
     path("integrity/", include("zhifa.ledger.urls")),

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
-from functools import partial
 from typing import Any
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -19,8 +15,7 @@ from zhifa.cases.models import Case, CaseDeadline, Notification
 from zhifa.core import clock
 from zhifa.core.errors import NotFound
 from zhifa.ledger.services import ledger_append
-
-logger = logging.getLogger(__name__)
+from zhifa.notices.services import email_queue
 
 
 def responsible_users(case: Case) -> list[User]:
@@ -43,31 +38,37 @@ def responsible_users(case: Case) -> list[User]:
     return users
 
 
+EMAIL_SOURCE = "cases.notification"
+
+
 def notice_overdue(deadline: CaseDeadline, *, message: str, now: datetime) -> None:
-    """Tell each person responsible for the case of ``deadline`` that it ran out (in the caller's
-    transaction; e-mail after commit where configured)."""
+    """Tell each person responsible for the case of ``deadline`` that it ran out, in the caller's
+    transaction: the in-app notice and, where e-mail is configured, its e-mail in the outbox
+    (delivered by ``zhifa tick``, retried until it goes)."""
     for user in responsible_users(deadline.case):
         notice = Notification.objects.create(
             user=user, case=deadline.case, deadline=deadline, message=message, created_at=now
         )
         ledger_append(actor="system", action="cases.notice.create", obj=notice)
-        if settings.ZHIFA_EMAIL_NOTICES and user.email:
-            transaction.on_commit(partial(_email, notice))
-
-
-def _email(notice: Notification) -> None:
-    try:
-        send_mail(
-            _("执法案件期限提醒"), notice.message, None, [notice.user.email], fail_silently=False
+        email_queue(
+            actor="system",
+            user=user,
+            subject=_("执法案件期限提醒"),
+            body=message,
+            source_type=EMAIL_SOURCE,
+            source_id=str(notice.pk),
+            now=now,
         )
-    except OSError:
-        logger.exception("overdue notice e-mail to user %s failed", notice.user_id)
+
+
+def notice_emailed(notice_id: str, now: datetime) -> None:
+    """The outbox sent the notice's e-mail (registered in ``apps.py``; in its transaction)."""
+    notice = Notification.objects.select_for_update().filter(pk=int(notice_id)).first()
+    if notice is None or notice.emailed_at is not None:
         return
-    with transaction.atomic():
-        Notification.objects.filter(pk=notice.pk).update(emailed_at=clock.now())
-        ledger_append(
-            actor="system", action="cases.notice.email", obj=Notification.objects.get(pk=notice.pk)
-        )
+    notice.emailed_at = now
+    notice.save(update_fields=["emailed_at"])
+    ledger_append(actor="system", action="cases.notice.email", obj=notice)
 
 
 def notification_read(*, actor: Any, notification: Notification) -> Notification:
