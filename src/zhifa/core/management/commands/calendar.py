@@ -16,11 +16,12 @@ from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any, cast
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from zhifa.accounts.actors import SYSTEM, Actor
+from zhifa.accounts.models import User
 from zhifa.core import calendar
 from zhifa.core.calendar_data import weekday_name
 from zhifa.core.errors import DomainError
@@ -71,10 +72,11 @@ class Command(BaseCommand):
                     self.stderr.write(f"  - {error}")
             raise CommandError(exc.message) from None
 
-    def _actor(self, username: str) -> Any:
+    def _actor(self, username: str) -> Actor:
+        """The operator at the shell is the system; ``--user`` names the administrator."""
         if not username:
-            return None
-        user = get_user_model().objects.filter(username=username).first()
+            return SYSTEM
+        user = User.objects.filter(username=username).first()
         if user is None:
             raise CommandError(_("没有用户名为“%(name)s”的用户。") % {"name": username})
         return user
