@@ -12,11 +12,11 @@ from datetime import date, datetime
 from tests.cases.conftest import Desk, start
 from tests.core.calendar_files import TEST_2027, year_file
 from zhifa.accounts.actors import SYSTEM
+from zhifa.calendars.services import calendar_year_load
 from zhifa.cases import services
 from zhifa.cases.models import CaseDeadline
 from zhifa.cases.tick import pending
 from zhifa.core import clock
-from zhifa.core.services import calendar_year_load
 from zhifa.ledger.models import LedgerEvent
 
 

@@ -14,12 +14,12 @@ from django.core.management.base import CommandError
 from tests.core.calendar_files import TEST_2027, year_file
 from zhifa.accounts.actors import SYSTEM
 from zhifa.accounts.models import User
+from zhifa.calendars.services import calendar_year_load, calendar_years_seed
 from zhifa.core import calendar, deadlines
 from zhifa.core.calendar import CalendarYearUnknown
 from zhifa.core.calendar_data import CalendarFileInvalid, days_sha256, parse_year_file
 from zhifa.core.errors import Conflict, PermissionDenied
 from zhifa.core.models import CalendarDay, CalendarYear
-from zhifa.core.services import calendar_year_load, calendar_years_seed
 from zhifa.ledger.models import LedgerEvent
 
 EXAMPLE = Path(calendar.__file__).parent / "data" / "calendar" / "2027.example.toml"

@@ -20,11 +20,11 @@ from pydantic import AfterValidator, Field, WithJsonSchema
 
 from zhifa.accounts.actors import Actor
 from zhifa.accounts.auth import ApiTokenAuth
+from zhifa.core.db import MAX_DB_ID
 from zhifa.core.errors import PermissionDenied, ValidationFailed
 from zhifa.org import selectors, services
 from zhifa.org.models import Agency, Certificate, Officer, Unit
 from zhifa.org.rules import CertificateStatus
-from zhifa.org.selectors import MAX_DB_ID
 
 router = Router(tags=["org"], auth=[ApiTokenAuth(), django_auth])
 

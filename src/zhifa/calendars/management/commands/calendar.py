@@ -6,7 +6,7 @@
     zhifa calendar seed [--reason TEXT] [--user USERNAME]
     zhifa calendar check
 
-Thin: every write goes through :mod:`zhifa.core.services`; refusals print the Chinese message
+Thin: every write goes through :mod:`zhifa.calendars.services`; refusals print the Chinese message
 (and each error of a bad file) and exit with status 1, nothing written.
 """
 
@@ -22,11 +22,11 @@ from django.utils.translation import gettext_lazy
 
 from zhifa.accounts.actors import SYSTEM, Actor
 from zhifa.accounts.models import User
+from zhifa.calendars.services import calendar_year_load, calendar_years_seed
 from zhifa.core import calendar
 from zhifa.core.calendar_data import weekday_name
 from zhifa.core.errors import DomainError
 from zhifa.core.models import CalendarYear
-from zhifa.core.services import calendar_year_load, calendar_years_seed
 
 MAX_FILE_BYTES = 256 * 1024
 

@@ -1,4 +1,5 @@
-"""Writes of the shared kernel: loading a year into the working-day calendar.
+"""Writes of the working-day calendar (the kernel's ``CalendarYear``/``CalendarDay`` tables):
+loading a year.
 
 Each service runs in one transaction, checks permission, writes, and appends a ledger event
 (``core.calendar.load`` / ``core.calendar.seed``) for the :class:`CalendarYear` row; the event's
