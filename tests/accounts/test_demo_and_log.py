@@ -21,10 +21,12 @@ from tests.accounts.support import (
     wrong_code,
 )
 from zhifa.accounts import access, services
-from zhifa.accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_totp_key_hex, load_demo_accounts
+from zhifa.accounts.actors import SYSTEM
+from zhifa.accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_totp_key_hex
 from zhifa.accounts.models import RoleAssignment, SecurityEvent, User
 from zhifa.core import clock
 from zhifa.core.errors import NotFound
+from zhifa.org.demo import load_demo_accounts
 from zhifa.org.models import Agency, Government, Officer, Person
 
 Kind = SecurityEvent.Kind
@@ -152,7 +154,7 @@ def test_the_ledger_verifies_after_sign_ins_and_admin_changes__S7_R34(land_agenc
     sign_in(client, user)
     client.post("/staff/logout/")
     services.role_revoke(
-        actor=services.SYSTEM_ACTOR,
+        actor=SYSTEM,
         user=user,
         agency=land_agency,
         role=RoleAssignment.Role.OFFICER,

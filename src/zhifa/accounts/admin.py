@@ -27,7 +27,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from zhifa.accounts import services
 from zhifa.accounts.access import is_admin
-from zhifa.accounts.decorators import is_verified
+from zhifa.accounts.decorators import is_verified, request_user
 from zhifa.accounts.models import ApiToken, RoleAssignment, User
 from zhifa.core.errors import DomainError
 
@@ -181,7 +181,7 @@ class UserAdmin(SystemAdminOnly):
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         """Creation goes through ``user_create``; the admin only keeps the new id for its log."""
         created, password = services.user_create(
-            actor=request.user,
+            actor=request_user(request),
             username=form.cleaned_data["username"],
             full_name=form.cleaned_data.get("first_name") or "",
             admin_role=form.cleaned_data.get("admin_role") or "",
@@ -211,7 +211,7 @@ class UserAdmin(SystemAdminOnly):
             title=_("停用账户"),
             reason_required=True,
             apply=lambda user, reason: _none(
-                services.user_disable(actor=request.user, user=user, reason=reason)
+                services.user_disable(actor=request_user(request), user=user, reason=reason)
             ),
         )
 
@@ -223,7 +223,7 @@ class UserAdmin(SystemAdminOnly):
             action="enable",
             title=_("启用账户"),
             apply=lambda user, reason: _none(
-                services.user_enable(actor=request.user, user=user, reason=reason)
+                services.user_enable(actor=request_user(request), user=user, reason=reason)
             ),
         )
 
@@ -235,7 +235,7 @@ class UserAdmin(SystemAdminOnly):
             action="reset_password",
             title=_("重置密码"),
             apply=lambda user, reason: services.user_reset_password(
-                actor=request.user, user=user, reason=reason
+                actor=request_user(request), user=user, reason=reason
             ),
             secret_title=_("新密码"),
             secret_intro=_("用户下次登录后须修改此密码。"),
@@ -250,7 +250,7 @@ class UserAdmin(SystemAdminOnly):
             title=_("重置动态口令"),
             reason_required=True,
             apply=lambda user, reason: _none(
-                services.user_reset_otp(actor=request.user, user=user, reason=reason)
+                services.user_reset_otp(actor=request_user(request), user=user, reason=reason)
             ),
         )
 
@@ -262,7 +262,7 @@ class UserAdmin(SystemAdminOnly):
             action="unlock",
             title=_("解除登录锁定"),
             apply=lambda user, reason: _none(
-                services.user_unlock(actor=request.user, user=user, reason=reason)
+                services.user_unlock(actor=request_user(request), user=user, reason=reason)
             ),
         )
 
@@ -328,7 +328,7 @@ class ApiTokenAdmin(SystemAdminOnly):
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         token, plaintext = services.token_create(
-            actor=request.user,
+            actor=request_user(request),
             name=form.cleaned_data["name"],
             agency=form.cleaned_data.get("agency"),
             scopes=form.cleaned_data["scopes_text"].replace(",", " ").split(),
@@ -356,7 +356,7 @@ class ApiTokenAdmin(SystemAdminOnly):
             action="revoke",
             title=_("撤销接口令牌"),
             apply=lambda token, reason: _none(
-                services.token_revoke(actor=request.user, token=token, reason=reason)
+                services.token_revoke(actor=request_user(request), token=token, reason=reason)
             ),
         )
 

@@ -124,11 +124,6 @@ class ApiToken(models.Model):
     def __str__(self) -> str:
         return f"{self.name}（{self.prefix}）"
 
-    @property
-    def ledger_actor_label(self) -> str:
-        """How the ledger names this token when it acts: ``token:<prefix>``."""
-        return f"token:{self.prefix}"
-
     def has_scope(self, scope: str) -> bool:
         return scope in (self.scopes or [])
 

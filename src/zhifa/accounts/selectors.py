@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from zhifa.accounts.access import active_roles, require_admin
+from zhifa.accounts.actors import Actor
 from zhifa.accounts.models import RoleAssignment, SecurityEvent, User
 
 
@@ -33,7 +34,7 @@ def roles_by_agency(user: Any) -> list[AgencyRoles]:
 
 
 def security_events_for_auditor(
-    actor: Any, *, kind: str = "", username: str = ""
+    actor: Actor, *, kind: str = "", username: str = ""
 ) -> QuerySet[SecurityEvent]:
     """The security log, newest first: for the auditor only."""
     require_admin(actor, User.AdminRole.AUDITOR)
@@ -45,7 +46,7 @@ def security_events_for_auditor(
     return events
 
 
-def role_assignments_for_security_admin(actor: Any) -> QuerySet[RoleAssignment]:
+def role_assignments_for_security_admin(actor: Actor) -> QuerySet[RoleAssignment]:
     """Roles in force, for the security admin who grants and revokes them."""
     require_admin(actor, User.AdminRole.SECURITY)
     return (

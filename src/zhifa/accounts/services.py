@@ -6,8 +6,10 @@ lock-out, logout, OTP failure, rejected token) go to the security log only — t
 anyone on the network, and letting strangers append to the ledger would let them flood it
 (``docs/security.md``).
 
-``actor`` is the :class:`User` who acts, or :data:`SYSTEM_ACTOR` for the system itself (the demo
-loader and the bootstrap command); nothing on the web passes :data:`SYSTEM_ACTOR`.
+``actor`` is an :data:`~zhifa.accounts.actors.Actor`: the :class:`User` who acts, or
+:data:`~zhifa.accounts.actors.SYSTEM` for the system itself (the demo loader and the bootstrap
+command); nothing on the web passes :data:`~zhifa.accounts.actors.SYSTEM`. A machine (API token)
+is refused by every administrative service here.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import secrets
 import string
 from base64 import b32encode
 from datetime import datetime, timedelta
-from typing import Any, Final
+from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -27,12 +29,12 @@ from django.utils.translation import gettext_lazy
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from zhifa.accounts import rules
+from zhifa.accounts.actors import Actor, actor_label, is_system
 from zhifa.accounts.models import ApiToken, RoleAssignment, SecurityEvent, User
 from zhifa.core import clock
 from zhifa.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from zhifa.ledger.services import ledger_append
 
-SYSTEM_ACTOR: Final = "system"
 Kind = SecurityEvent.Kind
 AdminRole = User.AdminRole
 
@@ -62,33 +64,41 @@ def security_event_record(
     request: HttpRequest | None = None,
     user: User | None = None,
     username: str = "",
-    actor: Any = None,
     detail: str = "",
-    action: str = "",
-    reason: str = "",
 ) -> SecurityEvent:
-    """Write one line of the security log at ``clock.now()``. A sign-in event stays out of the
-    ledger (anyone on the network can cause one: ``docs/security.md`` S-7, and verify knows these
-    kinds, ``SecurityEvent.LEDGER_UNRECORDED``); an admin change's line is ledgered by
-    :func:`_logged_admin_change`, which passes ``action``."""
-    event = SecurityEvent.objects.create(
+    """Write one line of the security log at ``clock.now()`` for a sign-in event, which no actor
+    performs and which stays out of the ledger (anyone on the network can cause one:
+    ``docs/security.md`` S-7, and verify knows these kinds, ``SecurityEvent.LEDGER_UNRECORDED``).
+    An admin change's line is written, and ledgered, by :func:`_logged_admin_change`."""
+    return _security_event_create(
+        kind=kind, request=request, user=user, username=username, acting_user=None, detail=detail
+    )
+
+
+def _security_event_create(
+    *,
+    kind: str,
+    request: HttpRequest | None,
+    user: User | None,
+    username: str,
+    acting_user: User | None,
+    detail: str,
+) -> SecurityEvent:
+    return SecurityEvent.objects.create(
         kind=kind,
         at=clock.now(),
         username=(username or (user.username if user is not None else ""))[:150],
         user=user,
-        actor=actor if isinstance(actor, User) else None,
+        actor=acting_user,
         ip_address=client_ip(request),
         detail=detail[:300],
     )
-    if action:
-        ledger_append(actor=actor, action=action, obj=event, reason=reason)
-    return event
 
 
 def _logged_admin_change(
     *,
     kind: str,
-    actor: Any,
+    actor: Actor,
     user: User | None,
     action: str,
     detail: str = "",
@@ -100,26 +110,23 @@ def _logged_admin_change(
     The ledger records the security-log row, not the user row: a user row carries the password
     hash, which must never be copied into the append-only ledger.
     """
-    return security_event_record(
+    event = _security_event_create(
         kind=kind,
         request=request,
         user=user,
-        actor=actor,
+        username="",
+        acting_user=actor if isinstance(actor, User) else None,
         detail=detail,
-        action=action,
-        reason=reason,
     )
+    ledger_append(actor=actor_label(actor), action=action, obj=event, reason=reason)
+    return event
 
 
 # --- permission checks ----------------------------------------------------------------------------
 
 
-def _is_system(actor: Any) -> bool:
-    return isinstance(actor, str) and actor == SYSTEM_ACTOR
-
-
-def _require_admin(actor: Any, admin_role: str) -> None:
-    if _is_system(actor):
+def _require_admin(actor: Actor, admin_role: str) -> None:
+    if is_system(actor):
         return
     if (
         isinstance(actor, User)
@@ -134,7 +141,7 @@ def _require_admin(actor: Any, admin_role: str) -> None:
     )
 
 
-def _refuse_self(actor: Any, user: User, message: str) -> None:
+def _refuse_self(actor: Actor, user: User, message: str) -> None:
     if isinstance(actor, User) and actor.pk == user.pk:
         raise PermissionDenied(message, code="separation_of_duties")
 
@@ -201,7 +208,7 @@ def password_change(
 
 def user_create(
     *,
-    actor: Any,
+    actor: Actor,
     username: str,
     full_name: str = "",
     admin_role: str = "",
@@ -253,7 +260,7 @@ def user_create(
     return user, initial
 
 
-def user_link_person(*, actor: Any, user: User, person: Any, reason: str = "") -> User:
+def user_link_person(*, actor: Actor, user: User, person: Any, reason: str = "") -> User:
     """Tie a login to the ``org.Person`` it belongs to (one login per person)."""
     _require_admin(actor, AdminRole.SYSTEM)
     with transaction.atomic():
@@ -273,7 +280,7 @@ def user_link_person(*, actor: Any, user: User, person: Any, reason: str = "") -
     return user
 
 
-def user_disable(*, actor: Any, user: User, reason: str) -> User:
+def user_disable(*, actor: Actor, user: User, reason: str) -> User:
     """Disable an account: it can no longer sign in, its open sessions end at the next request."""
     _require_admin(actor, AdminRole.SYSTEM)
     _refuse_self(actor, user, _("不能停用自己的账户。"))
@@ -282,13 +289,13 @@ def user_disable(*, actor: Any, user: User, reason: str) -> User:
     return _set_active(actor=actor, user=user, active=False, reason=reason)
 
 
-def user_enable(*, actor: Any, user: User, reason: str = "") -> User:
+def user_enable(*, actor: Actor, user: User, reason: str = "") -> User:
     _require_admin(actor, AdminRole.SYSTEM)
     _refuse_self(actor, user, _("不能启用自己的账户。"))
     return _set_active(actor=actor, user=user, active=True, reason=reason)
 
 
-def _set_active(*, actor: Any, user: User, active: bool, reason: str) -> User:
+def _set_active(*, actor: Actor, user: User, active: bool, reason: str) -> User:
     """The one write of ``is_active`` (permission already checked): row, security log, ledger."""
     with transaction.atomic():
         user = _locked_user(user)
@@ -309,7 +316,7 @@ def _set_active(*, actor: Any, user: User, active: bool, reason: str) -> User:
     return user
 
 
-def user_reset_password(*, actor: Any, user: User, reason: str = "") -> str:
+def user_reset_password(*, actor: Actor, user: User, reason: str = "") -> str:
     """Give the user a new random password (shown once); they must change it at next login."""
     _require_admin(actor, AdminRole.SYSTEM)
     _refuse_self(actor, user, _("不能重置自己的密码，请使用“修改密码”。"))
@@ -330,7 +337,7 @@ def user_reset_password(*, actor: Any, user: User, reason: str = "") -> str:
     return password
 
 
-def user_reset_otp(*, actor: Any, user: User, reason: str = "") -> User:
+def user_reset_otp(*, actor: Actor, user: User, reason: str = "") -> User:
     """Remove the user's TOTP devices: the next login asks them to enrol a new one."""
     _require_admin(actor, AdminRole.SYSTEM)
     _refuse_self(actor, user, _("不能重置自己的动态口令。"))
@@ -349,7 +356,7 @@ def user_reset_otp(*, actor: Any, user: User, reason: str = "") -> User:
     return user
 
 
-def user_unlock(*, actor: Any, user: User, reason: str = "") -> int:
+def user_unlock(*, actor: Actor, user: User, reason: str = "") -> int:
     """Lift a lock-out before its 30 minutes are over; returns the attempts cleared."""
     from axes.handlers.proxy import AxesProxyHandler
 
@@ -425,9 +432,9 @@ def otp_verify(*, user: User, token: str) -> TOTPDevice | None:
     return verified if isinstance(verified, TOTPDevice) else None
 
 
-def otp_install_fixed_key(*, actor: Any, user: User, key_hex: str) -> TOTPDevice:
+def otp_install_fixed_key(*, actor: Actor, user: User, key_hex: str) -> TOTPDevice:
     """Give a demo account a known, already confirmed TOTP secret (system only: demo data)."""
-    if not _is_system(actor):
+    if not is_system(actor):
         raise PermissionDenied(_("只有系统本身可以设置固定的动态口令密钥。"))
     with transaction.atomic():
         _locked_user(user)
@@ -471,7 +478,7 @@ def _check_role_target(*, user: User, agency: Any, role: str, unit: Any) -> None
 
 def role_grant(
     *,
-    actor: Any,
+    actor: Actor,
     user: User,
     agency: Any,
     role: str,
@@ -506,13 +513,15 @@ def role_grant(
             detail=f"{agency.name} {assignment.get_role_display()}"
             + (f" {unit.name}" if unit is not None else ""),
         )
-        ledger_append(actor=actor, action="accounts.role.grant", obj=assignment, reason=reason)
+        ledger_append(
+            actor=actor_label(actor), action="accounts.role.grant", obj=assignment, reason=reason
+        )
     return assignment
 
 
 def role_revoke(
     *,
-    actor: Any,
+    actor: Actor,
     user: User,
     agency: Any,
     role: str,
@@ -542,7 +551,9 @@ def role_revoke(
             + (f" {unit.name}" if unit is not None else "")
             + (f" {reason}" if reason else ""),
         )
-        ledger_append(actor=actor, action="accounts.role.revoke", obj=assignment, reason=reason)
+        ledger_append(
+            actor=actor_label(actor), action="accounts.role.revoke", obj=assignment, reason=reason
+        )
     return assignment
 
 
@@ -551,7 +562,7 @@ def role_revoke(
 
 def token_create(
     *,
-    actor: Any,
+    actor: Actor,
     name: str,
     agency: Any,
     scopes: list[str],
@@ -603,11 +614,11 @@ def token_create(
             user=None,
             detail=f"{token.name} {prefix} {' '.join(scopes)}",
         )
-        ledger_append(actor=actor, action="accounts.token.create", obj=token)
+        ledger_append(actor=actor_label(actor), action="accounts.token.create", obj=token)
     return token, rules.format_token(prefix, secret)
 
 
-def token_revoke(*, actor: Any, token: ApiToken, reason: str = "") -> ApiToken:
+def token_revoke(*, actor: Actor, token: ApiToken, reason: str = "") -> ApiToken:
     _require_admin(actor, AdminRole.SYSTEM)
     with transaction.atomic():
         token = ApiToken.objects.select_for_update().get(pk=token.pk)
@@ -622,7 +633,9 @@ def token_revoke(*, actor: Any, token: ApiToken, reason: str = "") -> ApiToken:
             user=None,
             detail=f"{token.name} {token.prefix}" + (f" {reason}" if reason else ""),
         )
-        ledger_append(actor=actor, action="accounts.token.revoke", obj=token, reason=reason)
+        ledger_append(
+            actor=actor_label(actor), action="accounts.token.revoke", obj=token, reason=reason
+        )
     return token
 
 

@@ -40,6 +40,7 @@ from zhifa.accounts import rules, selectors, services
 from zhifa.accounts.decorators import (
     admin_role_required,
     is_verified,
+    request_user,
     staff_required,
     staff_required_allow_password_change,
 )
@@ -332,7 +333,9 @@ def security_log(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         kind = form.cleaned_data["kind"]
         username = form.cleaned_data["username"].strip()
-    events = selectors.security_events_for_auditor(request.user, kind=kind, username=username)
+    events = selectors.security_events_for_auditor(
+        request_user(request), kind=kind, username=username
+    )
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -353,7 +356,7 @@ def roles(request: HttpRequest) -> HttpResponse:
         else:
             try:
                 services.role_grant(
-                    actor=request.user,
+                    actor=request_user(request),
                     user=target,
                     agency=form.cleaned_data["agency"],
                     role=form.cleaned_data["role"],
@@ -365,7 +368,7 @@ def roles(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("角色已授予。"))
                 return redirect("accounts:roles")
-    assignments = selectors.role_assignments_for_security_admin(request.user)
+    assignments = selectors.role_assignments_for_security_admin(request_user(request))
     return render(
         request,
         "accounts/roles.html",
@@ -385,7 +388,7 @@ def role_revoke(request: HttpRequest, assignment_id: int) -> HttpResponse:
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:
         services.role_revoke(
-            actor=request.user,
+            actor=request_user(request),
             user=assignment.user,
             agency=assignment.agency,
             role=assignment.role,

@@ -10,8 +10,6 @@ narrowed by :func:`evidence_case_scope` (registered when the app is ready).
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -23,11 +21,11 @@ from zhifa.accounts.access import (
     is_supervisor,
     token_has_scope,
 )
+from zhifa.accounts.actors import Actor, is_system
 from zhifa.accounts.models import ApiToken, User
 from zhifa.cases.models import Case, StepEvidence
 from zhifa.core.errors import NotFound, PermissionDenied
 from zhifa.evidence.models import Confidentiality
-from zhifa.org.actors import is_system
 from zhifa.org.models import Agency, Officer
 
 SCOPE_READ = "cases:read"
@@ -36,7 +34,7 @@ STAFF_ROLES = (Role.OFFICER, Role.UNIT_HEAD, Role.AGENCY_HEAD)
 HEAD_ROLES = (Role.UNIT_HEAD, Role.AGENCY_HEAD)
 
 
-def user_of(actor: Any) -> User | None:
+def user_of(actor: Actor) -> User | None:
     return actor if isinstance(actor, User) else None
 
 
@@ -51,7 +49,7 @@ def assigned_officer(user: User | None, case: Case) -> Officer | None:
     return link.officer if link else None
 
 
-def can_write(actor: Any, case: Case) -> bool:
+def can_write(actor: Actor, case: Case) -> bool:
     """An officer on the case, a head of its agency, a token with ``cases:write`` for it, or the
     system (demo loader). A confidential case (R-33) only the officers on it and the agency head:
     no one writes a case that :func:`cases_visible_to` does not let them read (a unit head
@@ -76,7 +74,7 @@ def can_write(actor: Any, case: Case) -> bool:
     return has_role(user, case.agency, *STAFF_ROLES) and assigned_officer(user, case) is not None
 
 
-def require_agency_staff(actor: Any, agency: Agency) -> None:
+def require_agency_staff(actor: Actor, agency: Agency) -> None:
     if is_system(actor):
         return
     if isinstance(actor, ApiToken):
@@ -96,14 +94,14 @@ def may_read(user: User, case: Case) -> bool:
     return cases_visible_to(user).filter(pk=case.pk).exists()
 
 
-def cases_visible_to(actor: Any) -> QuerySet[Case]:
+def cases_visible_to(actor: Actor) -> QuerySet[Case]:
     """Every case ``actor`` may read."""
     if isinstance(actor, ApiToken):
         if not (actor.has_scope(SCOPE_READ) or actor.has_scope(SCOPE_WRITE)):
             return Case.objects.none()
         rows = Case.objects.filter(confidentiality=Confidentiality.NONE)
         return rows if actor.agency_id is None else rows.filter(agency_id=actor.agency_id)
-    if actor is None or not getattr(actor, "is_authenticated", False):
+    if not isinstance(actor, User) or not actor.is_authenticated:  # the system reads no case
         return Case.objects.none()
     agencies = agencies_readable_by(actor)
     open_cases = Q(confidentiality=Confidentiality.NONE)
@@ -121,7 +119,7 @@ def cases_visible_to(actor: Any) -> QuerySet[Case]:
     )
 
 
-def case_get_for_actor(*, actor: Any, case_id: int) -> Case:
+def case_get_for_actor(*, actor: Actor, case_id: int) -> Case:
     """The case, or :class:`NotFound` (the same for a case that exists but is not readable)."""
     case = cases_visible_to(actor).filter(pk=case_id).first()
     if case is None:
@@ -129,7 +127,7 @@ def case_get_for_actor(*, actor: Any, case_id: int) -> Case:
     return case
 
 
-def evidence_case_scope(actor: Any) -> Q:
+def evidence_case_scope(actor: Actor) -> Q:
     """R-33: an evidence item in the file of a confidential case is opened only by those who may
     read that case, by whoever uploaded it and by the holders of a grant on it. Registered with
     :func:`zhifa.evidence.selectors.reader_scope_register`, so that every read of an item — the

@@ -14,6 +14,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from zhifa.accounts.access import Role, active_roles, agencies_readable_by
+from zhifa.accounts.actors import Actor
 from zhifa.accounts.models import ApiToken
 from zhifa.cases import rules
 from zhifa.cases.access import case_get_for_actor as case_get_for_actor  # read here too
@@ -68,7 +69,7 @@ def notifications_for(user: Any) -> QuerySet[Notification]:
     return Notification.objects.filter(user=user).select_related("case")
 
 
-def complaints_visible_to(actor: Any) -> QuerySet[Complaint]:
+def complaints_visible_to(actor: Actor) -> QuerySet[Complaint]:
     if (
         isinstance(actor, ApiToken)
         or actor is None
@@ -165,7 +166,7 @@ def _actors(case: Case) -> dict[tuple[str, str, str], str]:
     return out
 
 
-def timeline(case: Case, *, viewer: Any = None) -> list[TimelineEntry]:
+def timeline(case: Case, *, viewer: Actor | None = None) -> list[TimelineEntry]:
     """Every record of the case in order, with who and when (R-1). With ``viewer``, an evidence
     item the viewer may not open is named only by its kind (R-33)."""
     definition = procedures.get(case.procedure)

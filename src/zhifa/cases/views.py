@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhifa.accounts.access import Role, active_roles, agencies_of, agencies_readable_by, has_role
-from zhifa.accounts.decorators import staff_required
+from zhifa.accounts.decorators import request_user, staff_required
 from zhifa.cases import documents, rules, selectors, services
 from zhifa.cases import forms as case_forms
 from zhifa.cases.documents import FieldType
@@ -41,7 +41,7 @@ OVERSIGHT_ROLES = (Role.UNIT_HEAD, Role.AGENCY_HEAD, Role.LEGAL_REVIEWER, Role.S
 
 def _case_or_404(request: HttpRequest, case_id: int) -> Case:
     try:
-        return selectors.case_get_for_actor(actor=request.user, case_id=case_id)
+        return selectors.case_get_for_actor(actor=request_user(request), case_id=case_id)
     except NotFound as err:
         raise Http404(err.message) from err
 
@@ -57,7 +57,7 @@ def _staff_agencies(user: Any) -> QuerySet[Agency]:
 @require_GET
 def case_list(request: HttpRequest) -> HttpResponse:
     """我的案件: the cases I handle; heads, reviewers and the supervisor see their agencies'."""
-    user = request.user
+    user = request_user(request)
     oversees = active_roles(user).filter(role__in=OVERSIGHT_ROLES).exists()
     mine = not oversees or request.GET.get("mine") == "1"
     rows = selectors.my_cases(user) if mine else selectors.cases_visible_to(user)
@@ -122,7 +122,7 @@ def notification_read(request: HttpRequest, notice_id: int) -> HttpResponse:
     if notice is None:
         raise Http404
     try:
-        services.notification_read(actor=request.user, notification=notice)
+        services.notification_read(actor=request_user(request), notification=notice)
     except NotFound as err:
         raise Http404(err.message) from err
     messages.success(request, _("已标记为已读。"))
@@ -147,7 +147,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
         if form.is_valid() and party.is_valid():
             try:
                 case = services.case_start(
-                    actor=request.user,
+                    actor=request_user(request),
                     agency=form.cleaned_data["agency"],
                     start_mode=form.cleaned_data["start_mode"],
                     parties=party.parties(),
@@ -471,7 +471,7 @@ def _render_case(
         "error": error,
         "parties": case.parties.select_related("replaces").order_by("id"),
         "officers": case.officers.select_related("officer__person").order_by("-is_lead", "id"),
-        "timeline": selectors.timeline(case, viewer=request.user),
+        "timeline": selectors.timeline(case, viewer=request_user(request)),
         "records": _record_views(case, definition),
         "deadlines": case.deadlines.select_related("step_run").order_by(
             F("due_date").asc(nulls_last=True), "id"
@@ -566,7 +566,10 @@ def case_advance(request: HttpRequest, case_id: int) -> HttpResponse:
         "advance",
         form,
         lambda f: services.step_advance(
-            actor=request.user, case=case, to=f.cleaned_data["to"], reason=f.cleaned_data["reason"]
+            actor=request_user(request),
+            case=case,
+            to=f.cleaned_data["to"],
+            reason=f.cleaned_data["reason"],
         ),
         _("已完成本步骤。"),
     )
@@ -598,7 +601,7 @@ def record_add(request: HttpRequest, case_id: int, kind: str) -> HttpResponse:
         key,
         form,
         lambda f: services.record_add(
-            actor=request.user,
+            actor=request_user(request),
             case=case,
             kind=kind,
             fields=f.record_fields(),
@@ -631,7 +634,7 @@ def record_correct(request: HttpRequest, case_id: int, record_id: int) -> HttpRe
         "correct",
         form,
         lambda f: services.record_correct(
-            actor=request.user,
+            actor=request_user(request),
             record=record,
             fields=f.record_fields(),
             signatures=f.signatures(),
@@ -652,7 +655,7 @@ def party_add(request: HttpRequest, case_id: int) -> HttpResponse:
         case,
         "party",
         form,
-        lambda f: services.party_add(actor=request.user, case=case, party=f.party()),
+        lambda f: services.party_add(actor=request_user(request), case=case, party=f.party()),
         _("已登记当事人。"),
         "parties",
     )
@@ -673,7 +676,10 @@ def party_correct(request: HttpRequest, case_id: int, party_id: int) -> HttpResp
         "party_correct",
         form,
         lambda f: services.party_correct(
-            actor=request.user, party=party, corrected=f.party(), reason=f.cleaned_data["reason"]
+            actor=request_user(request),
+            party=party,
+            corrected=f.party(),
+            reason=f.cleaned_data["reason"],
         ),
         _("已更正当事人信息。"),
         "parties",
@@ -692,7 +698,7 @@ def officer_assign(request: HttpRequest, case_id: int) -> HttpResponse:
         "assign",
         form,
         lambda f: services.officer_assign(
-            actor=request.user, case=case, officer=f.cleaned_data["officer"]
+            actor=request_user(request), case=case, officer=f.cleaned_data["officer"]
         ),
         _("已指派执法人员。"),
         "officers",
@@ -712,7 +718,7 @@ def officer_remove(request: HttpRequest, case_id: int) -> HttpResponse:
         "remove",
         form,
         lambda f: services.officer_remove(
-            actor=request.user,
+            actor=request_user(request),
             case=case,
             officer=f.cleaned_data["officer"],
             reason=f.cleaned_data["reason"],
@@ -733,7 +739,7 @@ def step_officers(request: HttpRequest, case_id: int) -> HttpResponse:
         "present",
         form,
         lambda f: services.step_set_officers(
-            actor=request.user, case=case, officers=list(f.cleaned_data["officers"])
+            actor=request_user(request), case=case, officers=list(f.cleaned_data["officers"])
         ),
         _("已记录在场的执法人员。"),
         "step",
@@ -754,7 +760,7 @@ def step_variant(request: HttpRequest, case_id: int) -> HttpResponse:
         "variant",
         form,
         lambda f: services.step_choose_variant(
-            actor=request.user, case=case, variant=f.cleaned_data["variant"]
+            actor=request_user(request), case=case, variant=f.cleaned_data["variant"]
         ),
         _("已选择办理方式。"),
         "step",
@@ -772,7 +778,7 @@ def step_av_reason(request: HttpRequest, case_id: int) -> HttpResponse:
         "av",
         form,
         lambda f: services.step_av_reason(
-            actor=request.user, case=case, reason=f.cleaned_data["reason"]
+            actor=request_user(request), case=case, reason=f.cleaned_data["reason"]
         ),
         _("已记录不宜音像记录的理由。"),
         "step",
@@ -790,7 +796,7 @@ def step_disputed(request: HttpRequest, case_id: int) -> HttpResponse:
         "disputed",
         form,
         lambda f: services.step_mark_disputed(
-            actor=request.user, case=case, disputed=f.cleaned_data["disputed"]
+            actor=request_user(request), case=case, disputed=f.cleaned_data["disputed"]
         ),
         _("已保存。"),
         "step",
@@ -809,7 +815,7 @@ def evidence_link(request: HttpRequest, case_id: int) -> HttpResponse:
         "evidence",
         form,
         lambda f: services.evidence_link(
-            actor=request.user,
+            actor=request_user(request),
             case=case,
             evidence=f.cleaned_data["evidence"],
             note=f.cleaned_data["note"],
@@ -838,7 +844,7 @@ def approval_give(request: HttpRequest, case_id: int) -> HttpResponse:
         prefix,
         form,
         lambda f: services.approval_give(
-            actor=request.user,
+            actor=request_user(request),
             case=case,
             role=f.cleaned_data["role"],
             decision=f.cleaned_data["decision"],
@@ -865,7 +871,7 @@ def deadline_extend(request: HttpRequest, case_id: int, deadline_id: int) -> Htt
         key,
         form,
         lambda f: services.deadline_extend(
-            actor=request.user, deadline=row, reason=f.cleaned_data["reason"]
+            actor=request_user(request), deadline=row, reason=f.cleaned_data["reason"]
         ),
         _("已延长“%(name)s”。") % {"name": row.name},
         "deadlines",
@@ -891,7 +897,7 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
             values = form.cleaned_data
             try:
                 complaint = services.complaint_register(
-                    actor=request.user,
+                    actor=request_user(request),
                     agency=values["agency"],
                     channel=values["channel"],
                     subject=values["subject"],
@@ -909,7 +915,7 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
         else:
             error = _("请检查填写的内容。")
     state = request.GET.get("state", "")
-    rows = selectors.complaints_visible_to(request.user)
+    rows = selectors.complaints_visible_to(request_user(request))
     if state in Complaint.State.values:
         rows = rows.filter(state=state)
     return render(
@@ -927,7 +933,9 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
 
 
 def _complaint_or_404(request: HttpRequest, complaint_id: int) -> Complaint:
-    complaint = selectors.complaints_visible_to(request.user).filter(pk=complaint_id).first()
+    complaint = (
+        selectors.complaints_visible_to(request_user(request)).filter(pk=complaint_id).first()
+    )
     if complaint is None:
         raise Http404(_("没有找到该投诉举报。"))
     return complaint
@@ -979,7 +987,10 @@ def complaint_start_case(request: HttpRequest, complaint_id: int) -> HttpRespons
     if form.is_valid() and party.is_valid():
         try:
             case = services.complaint_start_case(
-                actor=request.user, complaint=complaint, parties=party.parties(), **form.case_args()
+                actor=request_user(request),
+                complaint=complaint,
+                parties=party.parties(),
+                **form.case_args(),
             )
         except DomainError as err:
             error = err.message
@@ -1001,7 +1012,7 @@ def complaint_close(request: HttpRequest, complaint_id: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.complaint_close_without_case(
-                actor=request.user,
+                actor=request_user(request),
                 complaint=complaint,
                 reason=form.cleaned_data["reason"],
                 reply_text=form.cleaned_data["reply_text"],

@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -24,6 +23,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from zhifa.accounts.access import require_admin
+from zhifa.accounts.actors import SYSTEM, Actor, actor_label
 from zhifa.accounts.models import User
 from zhifa.core import clock
 from zhifa.core.errors import Conflict
@@ -50,7 +50,7 @@ def email_enabled() -> bool:
 
 def email_queue(
     *,
-    actor: Any,
+    actor: Actor,
     user: User,
     subject: str,
     body: str,
@@ -72,7 +72,7 @@ def email_queue(
         next_attempt_at=now,
         created_at=now,
     )
-    ledger_append(actor=actor, action="notices.email.queue", obj=row)
+    ledger_append(actor=actor_label(actor), action="notices.email.queue", obj=row)
     return row
 
 
@@ -121,7 +121,7 @@ def email_deliver_due(now: datetime) -> Delivery:
                 locked.status = Email.Status.SENT
                 locked.sent_at = now
                 locked.save(update_fields=["attempts", "status", "sent_at"])
-                ledger_append(actor="system", action="notices.email.send", obj=locked)
+                ledger_append(actor=actor_label(SYSTEM), action="notices.email.send", obj=locked)
                 handler = _on_sent.get(locked.source_type)
                 if handler is not None:
                     handler(locked.source_id, now)
@@ -131,12 +131,12 @@ def email_deliver_due(now: datetime) -> Delivery:
             if locked.attempts >= int(settings.ZHIFA_EMAIL_MAX_ATTEMPTS):
                 locked.status = Email.Status.DEAD
                 locked.save(update_fields=["attempts", "last_error", "status"])
-                ledger_append(actor="system", action="notices.email.dead", obj=locked)
+                ledger_append(actor=actor_label(SYSTEM), action="notices.email.dead", obj=locked)
                 dead += 1
             else:
                 locked.next_attempt_at = now + backoff(locked.attempts)
                 locked.save(update_fields=["attempts", "last_error", "next_attempt_at"])
-                ledger_append(actor="system", action="notices.email.fail", obj=locked)
+                ledger_append(actor=actor_label(SYSTEM), action="notices.email.fail", obj=locked)
                 retrying += 1
     return Delivery(sent=sent, retrying=retrying, dead=dead)
 
@@ -153,5 +153,5 @@ def email_retry(*, actor: User, email: Email) -> Email:
         locked.attempts = 0
         locked.next_attempt_at = clock.now()
         locked.save(update_fields=["status", "attempts", "next_attempt_at"])
-        ledger_append(actor=actor, action="notices.email.retry", obj=locked)
+        ledger_append(actor=actor_label(actor), action="notices.email.retry", obj=locked)
     return locked

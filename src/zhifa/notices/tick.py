@@ -7,7 +7,7 @@ from datetime import datetime
 
 from django.utils.translation import gettext as _
 
-from zhifa.core.management.commands.tick import TickTask
+from zhifa.core.tick import TickTask
 from zhifa.notices.services import email_deliver_due
 
 

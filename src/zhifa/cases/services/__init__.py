@@ -3,7 +3,7 @@ transaction, permission and rule checks, the write, its ledger events. A refused
 :class:`~zhifa.core.errors.DomainError` and, the transaction rolled back, has changed nothing.
 
 ``actor`` is a staff :class:`~zhifa.accounts.models.User`, an API token (``cases:write`` scope,
-bound to its agency) or, in the demo loader only, :data:`zhifa.org.actors.SYSTEM`.
+bound to its agency) or, in the demo loader only, :data:`zhifa.accounts.actors.SYSTEM`.
 
 One module per stage, all re-exported here (``services.step_advance(...)``):
 

@@ -10,21 +10,17 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from zhifa.accounts.access import Role, has_role
+from zhifa.accounts.actors import Actor
 from zhifa.cases import rules
 from zhifa.cases.access import can_write, user_of
 from zhifa.cases.models import Case, StepRun
 from zhifa.catalogue import procedures
 from zhifa.catalogue.procedures import Step
 from zhifa.core.errors import Conflict, PermissionDenied, ValidationFailed
-from zhifa.org.actors import is_system
 from zhifa.org.models import Agency, Officer
 
 
-def ledger_actor(actor: Any) -> Any:
-    return "system" if is_system(actor) else actor
-
-
-def lock_case(case: Case, actor: Any, *, reviewer_may: bool = False) -> Case:
+def lock_case(case: Case, actor: Actor, *, reviewer_may: bool = False) -> Case:
     """The case row locked for this transaction, after checking ``actor`` may change it and that
     it is not archived (R-29: an archived case is read-only). ``reviewer_may``: the agency's legal
     reviewer may write this (its own opinion, R-18) without being on the case."""

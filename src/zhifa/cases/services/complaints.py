@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from zhifa.accounts.actors import Actor, actor_label
 from zhifa.cases.access import require_agency_staff, user_of
 from zhifa.cases.models import Complaint
-from zhifa.cases.services.common import clean_text, ledger_actor
+from zhifa.cases.services.common import clean_text
 from zhifa.core import clock
 from zhifa.core.errors import Conflict, ValidationFailed
 from zhifa.core.identifiers import validate_phone
@@ -20,7 +20,7 @@ from zhifa.org.models import Agency
 
 def complaint_register(
     *,
-    actor: Any,
+    actor: Actor,
     agency: Agency,
     channel: str,
     subject: str,
@@ -48,11 +48,11 @@ def complaint_register(
             content=clean_text(content, _("投诉举报内容"), limit=10000),
             registered_by=user_of(actor),
         )
-        ledger_append(actor=ledger_actor(actor), action="cases.complaint.register", obj=complaint)
+        ledger_append(actor=actor_label(actor), action="cases.complaint.register", obj=complaint)
     return complaint
 
 
-def pending_complaint(actor: Any, complaint: Complaint) -> Complaint:
+def pending_complaint(actor: Actor, complaint: Complaint) -> Complaint:
     require_agency_staff(actor, complaint.agency)
     locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
     if locked.state != Complaint.State.PENDING:
@@ -62,7 +62,7 @@ def pending_complaint(actor: Any, complaint: Complaint) -> Complaint:
 
 def complaint_close_without_case(
     *,
-    actor: Any,
+    actor: Actor,
     complaint: Complaint,
     reason: str,
     reply_text: str = "",
@@ -92,7 +92,7 @@ def complaint_close_without_case(
         complaint.state = Complaint.State.NO_CASE
         complaint.save()
         ledger_append(
-            actor=ledger_actor(actor),
+            actor=actor_label(actor),
             action="cases.complaint.no_case",
             obj=complaint,
             reason=complaint.no_case_reason,

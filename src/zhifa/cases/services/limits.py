@@ -11,21 +11,21 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from zhifa.accounts.access import Role, has_role
+from zhifa.accounts.actors import SYSTEM, Actor, actor_label, is_system
 from zhifa.cases import rules
 from zhifa.cases.access import user_of
 from zhifa.cases.models import Case, CaseDeadline, StepRun
-from zhifa.cases.services.common import clean_text, ledger_actor, lock_case, step_of
+from zhifa.cases.services.common import clean_text, lock_case, step_of
 from zhifa.cases.services.notifications import notice_overdue
 from zhifa.catalogue.procedures import Step, TimeLimit
 from zhifa.core import clock, deadlines
 from zhifa.core.deadlines import Unit
 from zhifa.core.errors import Conflict, PermissionDenied, ValidationFailed
 from zhifa.ledger.services import ledger_append
-from zhifa.org.actors import is_system
 
 
 def open_deadline(
-    actor: Any,
+    actor: Actor,
     run: StepRun,
     *,
     key: str,
@@ -50,7 +50,7 @@ def open_deadline(
         blocks=list(blocks),
         unless=unless,
     )
-    ledger_append(actor=ledger_actor(actor), action="cases.deadline.open", obj=row)
+    ledger_append(actor=actor_label(actor), action="cases.deadline.open", obj=row)
     return row
 
 
@@ -80,7 +80,7 @@ def compute_pending(now: datetime) -> int:
             locked.computed = computed.as_dict()
             locked.due_date = _due_date(computed)
             locked.save(update_fields=["computed", "due_date"])
-            ledger_append(actor="system", action="cases.deadline.compute", obj=locked)
+            ledger_append(actor=actor_label(SYSTEM), action="cases.deadline.compute", obj=locked)
         count += 1
     return count
 
@@ -137,7 +137,7 @@ def _service_date(run: StepRun) -> date | None:
     return max(days) if days else None
 
 
-def open_limits(actor: Any, run: StepRun, step: Step, now: datetime) -> None:
+def open_limits(actor: Actor, run: StepRun, step: Step, now: datetime) -> None:
     case = run.case
     for limit in step.limits:
         if limit.counted == "before":
@@ -160,7 +160,7 @@ def open_limits(actor: Any, run: StepRun, step: Step, now: datetime) -> None:
         )
 
 
-def apply_extensions(actor: Any, run: StepRun, step: Step, reason: str) -> None:
+def apply_extensions(actor: Actor, run: StepRun, step: Step, reason: str) -> None:
     for limit in step.limits:
         if not limit.extends:
             continue
@@ -174,7 +174,7 @@ def apply_extensions(actor: Any, run: StepRun, step: Step, reason: str) -> None:
         _extend(actor, target, limit.legal_limit, reason or step.name)
 
 
-def _extend(actor: Any, target: CaseDeadline, limit: deadlines.LegalLimit, reason: str) -> None:
+def _extend(actor: Actor, target: CaseDeadline, limit: deadlines.LegalLimit, reason: str) -> None:
     stored = deadlines.computed_from_dict(target.computed)
     if isinstance(stored, deadlines.PendingDeadline):
         raise ValidationFailed(
@@ -198,12 +198,12 @@ def _extend(actor: Any, target: CaseDeadline, limit: deadlines.LegalLimit, reaso
     target.overdue_at = None
     target.save(update_fields=["computed", "due_date", "extended_times", "overdue_at"])
     ledger_append(
-        actor=ledger_actor(actor), action="cases.deadline.extend", obj=target, reason=reason
+        actor=actor_label(actor), action="cases.deadline.extend", obj=target, reason=reason
     )
 
 
 def meet_deadlines(
-    actor: Any, case: Case, step_id: str, now: datetime, *, all_: bool = False
+    actor: Actor, case: Case, step_id: str, now: datetime, *, all_: bool = False
 ) -> None:
     for row in case.deadlines.select_for_update().filter(met_at__isnull=True):
         # Archiving meets what steps were to meet; a limit no step meets (the duty to publish,
@@ -222,7 +222,7 @@ def is_late(row: CaseDeadline, now: datetime) -> bool:
     return computed.is_overdue(moment)
 
 
-def meet(actor: Any, row: CaseDeadline, now: datetime) -> None:
+def meet(actor: Actor, row: CaseDeadline, now: datetime) -> None:
     """The limit is met now; met after it ran out, it is marked overdue at the same time, so the
     lateness stays on record even when no ``zhifa tick`` ran in between (or the case is archived
     by this very step and tick no longer looks at it)."""
@@ -232,7 +232,7 @@ def meet(actor: Any, row: CaseDeadline, now: datetime) -> None:
         row.overdue_at = now
         fields.append("overdue_at")
     row.save(update_fields=fields)
-    ledger_append(actor=ledger_actor(actor), action="cases.deadline.meet", obj=row)
+    ledger_append(actor=actor_label(actor), action="cases.deadline.meet", obj=row)
 
 
 def refuse_if_waiting(run: StepRun, to: str, now: datetime) -> None:
@@ -271,7 +271,7 @@ def refuse_if_waiting(run: StepRun, to: str, now: datetime) -> None:
             )
 
 
-def deadline_extend(*, actor: Any, deadline: CaseDeadline, reason: str) -> CaseDeadline:
+def deadline_extend(*, actor: Actor, deadline: CaseDeadline, reason: str) -> CaseDeadline:
     """Lengthen a limit that the law lets the head extend once (法制审核 +5, 许可 +10 working days),
     before it has run out."""
     with transaction.atomic():
@@ -317,7 +317,7 @@ def mark_overdue(now: datetime) -> int:
                 continue
             locked.overdue_at = now
             locked.save(update_fields=["overdue_at"])
-            ledger_append(actor="system", action="cases.deadline.overdue", obj=locked)
+            ledger_append(actor=actor_label(SYSTEM), action="cases.deadline.overdue", obj=locked)
             message = _("案件%(number)s“%(title)s”：%(name)s已于%(due)s届满（%(basis)s）。") % {
                 "number": row.case.number,
                 "title": row.case.title,

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from zhifa.accounts.actors import SYSTEM, Actor, actor_label
 from zhifa.accounts.models import RoleAssignment, User
 from zhifa.cases.access import HEAD_ROLES, may_read, user_of
 from zhifa.cases.models import Case, CaseDeadline, Notification
@@ -49,9 +49,9 @@ def notice_overdue(deadline: CaseDeadline, *, message: str, now: datetime) -> No
         notice = Notification.objects.create(
             user=user, case=deadline.case, deadline=deadline, message=message, created_at=now
         )
-        ledger_append(actor="system", action="cases.notice.create", obj=notice)
+        ledger_append(actor=actor_label(SYSTEM), action="cases.notice.create", obj=notice)
         email_queue(
-            actor="system",
+            actor=SYSTEM,
             user=user,
             subject=_("执法案件期限提醒"),
             body=message,
@@ -68,10 +68,10 @@ def notice_emailed(notice_id: str, now: datetime) -> None:
         return
     notice.emailed_at = now
     notice.save(update_fields=["emailed_at"])
-    ledger_append(actor="system", action="cases.notice.email", obj=notice)
+    ledger_append(actor=actor_label(SYSTEM), action="cases.notice.email", obj=notice)
 
 
-def notification_read(*, actor: Any, notification: Notification) -> Notification:
+def notification_read(*, actor: Actor, notification: Notification) -> Notification:
     with transaction.atomic():
         user = user_of(actor)
         locked = Notification.objects.select_for_update().get(pk=notification.pk)
@@ -80,5 +80,5 @@ def notification_read(*, actor: Any, notification: Notification) -> Notification
         if locked.read_at is None:
             locked.read_at = clock.now()
             locked.save(update_fields=["read_at"])
-            ledger_append(actor=user, action="cases.notice.read", obj=locked)
+            ledger_append(actor=actor_label(user), action="cases.notice.read", obj=locked)
     return locked

@@ -11,18 +11,18 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from zhifa.accounts.access import Role, has_role
+from zhifa.accounts.actors import Actor, actor_label, is_system
 from zhifa.accounts.models import User
 from zhifa.cases import documents, rules
 from zhifa.cases.access import assigned_officer, may_read, user_of
 from zhifa.cases.models import Approval, Case, Record, StepEvidence, StepRun
-from zhifa.cases.services.common import clean_text, current_run, ledger_actor, lock_case, step_of
+from zhifa.cases.services.common import clean_text, current_run, lock_case, step_of
 from zhifa.cases.services.limits import meet
 from zhifa.catalogue.procedures import ApprovalRole
 from zhifa.core import clock
 from zhifa.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from zhifa.evidence.models import Evidence
 from zhifa.ledger.services import ledger_append
-from zhifa.org.actors import is_system
 
 # R-35: who may sign which place of the chain (the handler must also be on the case).
 APPROVAL_ROLES: dict[str, tuple[str, ...]] = {
@@ -96,7 +96,7 @@ def _date_label(name: str) -> str:
 
 def record_add(
     *,
-    actor: Any,
+    actor: Actor,
     case: Case,
     kind: str,
     fields: Mapping[str, Any],
@@ -120,13 +120,13 @@ def record_add(
             created_at=now,
             created_by=user_of(actor),
         )
-        ledger_append(actor=ledger_actor(actor), action="cases.record.add", obj=record)
+        ledger_append(actor=actor_label(actor), action="cases.record.add", obj=record)
         if run.deferred:  # R-9: filed while the step is still open, or after it closed
             _meet_emergency_form(actor, run, now)
     return record
 
 
-def _meet_emergency_form(actor: Any, run: StepRun, now: datetime) -> None:
+def _meet_emergency_form(actor: Actor, run: StepRun, now: datetime) -> None:
     step = step_of(run.case, run.step_id)
     if rules.missing_records(run, step):
         return
@@ -138,7 +138,7 @@ def _meet_emergency_form(actor: Any, run: StepRun, now: datetime) -> None:
 
 def record_correct(
     *,
-    actor: Any,
+    actor: Actor,
     record: Record,
     fields: Mapping[str, Any],
     signatures: Mapping[str, Any] | None = None,
@@ -181,14 +181,14 @@ def record_correct(
             created_by=user_of(actor),
         )
         ledger_append(
-            actor=ledger_actor(actor), action="cases.record.correct", obj=new, reason=reason
+            actor=actor_label(actor), action="cases.record.correct", obj=new, reason=reason
         )
         if old.step_run.deferred:
             _meet_emergency_form(actor, old.step_run, now)
     return new
 
 
-def evidence_link(*, actor: Any, case: Case, evidence: Evidence, note: str = "") -> StepEvidence:
+def evidence_link(*, actor: Actor, case: Case, evidence: Evidence, note: str = "") -> StepEvidence:
     """Link an evidence item of the case's agency to the current step."""
     from zhifa.evidence.selectors import evidence_visible_to
     from zhifa.evidence.services import evidence_keep_with_case_file
@@ -211,13 +211,13 @@ def evidence_link(*, actor: Any, case: Case, evidence: Evidence, note: str = "")
             linked_at=clock.now(),
         )
         ledger_append(
-            actor=ledger_actor(actor),
+            actor=actor_label(actor),
             action="cases.evidence.link",
             obj=link,
             blob_sha256=evidence.blob_id,
         )
         # In the case file now: kept permanently (R-29; law-reference "AV records").
-        evidence_keep_with_case_file(actor=ledger_actor(actor), evidence=evidence)
+        evidence_keep_with_case_file(actor=actor, evidence=evidence)
     return link
 
 
@@ -231,7 +231,7 @@ def _approval_role_ok(user: User, case: Case, role: str) -> bool:
 
 def approval_give(
     *,
-    actor: Any,
+    actor: Actor,
     case: Case,
     role: str,
     decision: str,
@@ -285,5 +285,7 @@ def approval_give(
         approval = Approval.objects.create(
             step_run=run, role=role, decision=decision, opinion=opinion, user=user, at=clock.now()
         )
-        ledger_append(actor=user, action="cases.approval.give", obj=approval, reason=opinion)
+        ledger_append(
+            actor=actor_label(user), action="cases.approval.give", obj=approval, reason=opinion
+        )
     return approval

@@ -10,12 +10,12 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from zhifa.accounts.actors import Actor, actor_label
 from zhifa.cases.access import require_agency_staff, user_of
 from zhifa.cases.models import Case, CaseOfficer, Complaint, Party, StepRun
 from zhifa.cases.services.common import (
     clean_text,
     current_run,
-    ledger_actor,
     lock_case,
     officers_snapshot,
     step_of,
@@ -104,7 +104,7 @@ def _next_number(agency: Agency, year: int) -> tuple[int, str]:
 
 def case_start(
     *,
-    actor: Any,
+    actor: Actor,
     agency: Agency,
     title: str,
     start_mode: str,
@@ -178,12 +178,12 @@ def case_start(
             opened_at=now,
             created_by=user_of(actor),
         )
-        ledger_append(actor=ledger_actor(actor), action="cases.case.start", obj=case)
+        ledger_append(actor=actor_label(actor), action="cases.case.start", obj=case)
         for index, entry in enumerate(snapshot):
             link = CaseOfficer.objects.create(
                 case=case, officer_id=entry["officer_id"], is_lead=index == 0, assigned_at=now
             )
-            ledger_append(actor=ledger_actor(actor), action="cases.officer.assign", obj=link)
+            ledger_append(actor=actor_label(actor), action="cases.officer.assign", obj=link)
         for party in parties:
             _party_create(actor, case, party, now=now)
         emergency = start_mode == Case.StartMode.EMERGENCY
@@ -205,7 +205,7 @@ def case_start(
             complaint.state = Complaint.State.CASE
             complaint.case = case
             complaint.save(update_fields=["state", "case"])
-            ledger_append(actor=ledger_actor(actor), action="cases.complaint.case", obj=complaint)
+            ledger_append(actor=actor_label(actor), action="cases.complaint.case", obj=complaint)
     return case
 
 
@@ -264,7 +264,7 @@ def _clean_party(party: PartyIn, *, today: date) -> dict[str, Any]:
 
 
 def _party_create(
-    actor: Any,
+    actor: Actor,
     case: Case,
     party: PartyIn,
     *,
@@ -282,17 +282,17 @@ def _party_create(
         case=case, replaces=replaces, correction_reason=reason, added_at=now, **values
     )
     action = "cases.party.correct" if replaces else "cases.party.add"
-    ledger_append(actor=ledger_actor(actor), action=action, obj=row, reason=reason)
+    ledger_append(actor=actor_label(actor), action=action, obj=row, reason=reason)
     return row
 
 
-def party_add(*, actor: Any, case: Case, party: PartyIn) -> Party:
+def party_add(*, actor: Actor, case: Case, party: PartyIn) -> Party:
     with transaction.atomic():
         case = lock_case(case, actor)
         return _party_create(actor, case, party, now=clock.now())
 
 
-def party_correct(*, actor: Any, party: Party, corrected: PartyIn, reason: str) -> Party:
+def party_correct(*, actor: Actor, party: Party, corrected: PartyIn, reason: str) -> Party:
     """A correction is a new party row naming the old one, with the reason (R-34)."""
     with transaction.atomic():
         case = lock_case(party.case, actor)
@@ -302,7 +302,7 @@ def party_correct(*, actor: Any, party: Party, corrected: PartyIn, reason: str) 
         return _party_create(actor, case, corrected, now=clock.now(), replaces=party, reason=reason)
 
 
-def complaint_start_case(*, actor: Any, complaint: Complaint, **case_args: Any) -> Case:
+def complaint_start_case(*, actor: Actor, complaint: Complaint, **case_args: Any) -> Case:
     """Open a case from a complaint or report (``case_start`` arguments, mode 投诉举报)."""
     return case_start(
         actor=actor,
@@ -316,7 +316,7 @@ def complaint_start_case(*, actor: Any, complaint: Complaint, **case_args: Any) 
 # --- officers ------------------------------------------------------------------------------------
 
 
-def officer_assign(*, actor: Any, case: Case, officer: Officer) -> CaseOfficer:
+def officer_assign(*, actor: Actor, case: Case, officer: Officer) -> CaseOfficer:
     with transaction.atomic():
         case = lock_case(case, actor)
         now = clock.now()
@@ -330,11 +330,11 @@ def officer_assign(*, actor: Any, case: Case, officer: Officer) -> CaseOfficer:
         if case.officers.filter(officer=officer, removed_at__isnull=True).exists():
             raise Conflict(_("该执法人员已经是本案承办人员。"))
         link = CaseOfficer.objects.create(case=case, officer=officer, assigned_at=now)
-        ledger_append(actor=ledger_actor(actor), action="cases.officer.assign", obj=link)
+        ledger_append(actor=actor_label(actor), action="cases.officer.assign", obj=link)
     return link
 
 
-def officer_remove(*, actor: Any, case: Case, officer: Officer, reason: str) -> CaseOfficer:
+def officer_remove(*, actor: Actor, case: Case, officer: Officer, reason: str) -> CaseOfficer:
     with transaction.atomic():
         case = lock_case(case, actor)
         reason = clean_text(reason, _("撤出原因"), limit=200)
@@ -345,12 +345,12 @@ def officer_remove(*, actor: Any, case: Case, officer: Officer, reason: str) -> 
         link.removed_reason = reason
         link.save(update_fields=["removed_at", "removed_reason"])
         ledger_append(
-            actor=ledger_actor(actor), action="cases.officer.remove", obj=link, reason=reason
+            actor=actor_label(actor), action="cases.officer.remove", obj=link, reason=reason
         )
     return link
 
 
-def step_set_officers(*, actor: Any, case: Case, officers: Sequence[Officer]) -> StepRun:
+def step_set_officers(*, actor: Actor, case: Case, officers: Sequence[Officer]) -> StepRun:
     """The officers present at the current step (checked on the day)."""
     with transaction.atomic():
         case = lock_case(case, actor)
@@ -370,5 +370,5 @@ def step_set_officers(*, actor: Any, case: Case, officers: Sequence[Officer]) ->
             basis=step.min_officers_basis or step.basis,
         )
         run.save(update_fields=["officers"])
-        ledger_append(actor=ledger_actor(actor), action="cases.step.officers", obj=run)
+        ledger_append(actor=actor_label(actor), action="cases.step.officers", obj=run)
     return run

@@ -8,12 +8,12 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from zhifa.accounts.actors import Actor, actor_label
 from zhifa.cases import rules
 from zhifa.cases.models import Case, StepRun
 from zhifa.cases.services.common import (
     clean_text,
     current_run,
-    ledger_actor,
     lock_case,
     officers_snapshot,
     step_of,
@@ -33,7 +33,7 @@ from zhifa.org.models import Officer
 
 
 def open_run(
-    actor: Any,
+    actor: Actor,
     case: Case,
     step: Step,
     officers: list[dict[str, Any]],
@@ -50,7 +50,7 @@ def open_run(
         deferred=deferred,
         opened_at=now,
     )
-    ledger_append(actor=ledger_actor(actor), action="cases.step.open", obj=run)
+    ledger_append(actor=actor_label(actor), action="cases.step.open", obj=run)
     open_limits(actor, run, step, now)
     return run
 
@@ -69,7 +69,7 @@ def _refuse_if_missing(run: StepRun, now: datetime) -> None:
         )
 
 
-def step_advance(*, actor: Any, case: Case, to: str = "", reason: str = "") -> Case:
+def step_advance(*, actor: Actor, case: Case, to: str = "", reason: str = "") -> Case:
     """Close the current step (refused, naming each gap, while anything is missing) and open
     ``to``, one of its next steps. Closing the final archive step archives the case."""
     with transaction.atomic():
@@ -98,20 +98,20 @@ def step_advance(*, actor: Any, case: Case, to: str = "", reason: str = "") -> C
         run.state = StepRun.State.CLOSED
         run.closed_at = now
         run.save(update_fields=["state", "closed_at"])
-        ledger_append(actor=ledger_actor(actor), action="cases.step.close", obj=run, reason=reason)
+        ledger_append(actor=actor_label(actor), action="cases.step.close", obj=run, reason=reason)
         apply_extensions(actor, run, step, reason)
         for name in step.hooks:
             hook = procedures.hook_implementation(name)
             after = getattr(hook, "after_close", None)
             if after is not None:
-                after(run, actor=ledger_actor(actor), now=now)
+                after(run, actor=actor, now=now)
         meet_deadlines(actor, case, step.id, now, all_=step.is_final)
         if step.is_final:
             case.state = Case.State.ARCHIVED
             case.archived_at = now
             case.current_step = ""
             case.save(update_fields=["state", "archived_at", "current_step"])
-            ledger_append(actor=ledger_actor(actor), action="cases.case.archive", obj=case)
+            ledger_append(actor=actor_label(actor), action="cases.case.archive", obj=case)
             return case
         target = definition.step(to)
         officers = [
@@ -131,11 +131,11 @@ def step_advance(*, actor: Any, case: Case, to: str = "", reason: str = "") -> C
         open_run(actor, case, target, snapshot, now=now)
         case.current_step = target.id
         case.save(update_fields=["current_step"])
-        ledger_append(actor=ledger_actor(actor), action="cases.case.move", obj=case)
+        ledger_append(actor=actor_label(actor), action="cases.case.move", obj=case)
     return case
 
 
-def step_choose_variant(*, actor: Any, case: Case, variant: str) -> StepRun:
+def step_choose_variant(*, actor: Actor, case: Case, variant: str) -> StepRun:
     """How the current step is done (a service method, an execution method …)."""
     with transaction.atomic():
         case = lock_case(case, actor)
@@ -150,11 +150,11 @@ def step_choose_variant(*, actor: Any, case: Case, variant: str) -> StepRun:
             )
         run.variant = variant
         run.save(update_fields=["variant"])
-        ledger_append(actor=ledger_actor(actor), action="cases.step.variant", obj=run)
+        ledger_append(actor=actor_label(actor), action="cases.step.variant", obj=run)
     return run
 
 
-def step_av_reason(*, actor: Any, case: Case, reason: str) -> StepRun:
+def step_av_reason(*, actor: Actor, case: Case, reason: str) -> StepRun:
     """Record why an audio-visual record was unsuitable for the current step (R-14)."""
     with transaction.atomic():
         case = lock_case(case, actor)
@@ -162,17 +162,17 @@ def step_av_reason(*, actor: Any, case: Case, reason: str) -> StepRun:
         run.av_reason = clean_text(reason, _("不宜音像记录的理由"), limit=1000)
         run.save(update_fields=["av_reason"])
         ledger_append(
-            actor=ledger_actor(actor), action="cases.step.av_reason", obj=run, reason=run.av_reason
+            actor=actor_label(actor), action="cases.step.av_reason", obj=run, reason=run.av_reason
         )
     return run
 
 
-def step_mark_disputed(*, actor: Any, case: Case, disputed: bool) -> StepRun:
+def step_mark_disputed(*, actor: Actor, case: Case, disputed: bool) -> StepRun:
     """R-23: where a dispute is likely the simple procedure needs an AV record too."""
     with transaction.atomic():
         case = lock_case(case, actor)
         run = current_run(case)
         run.disputed = bool(disputed)
         run.save(update_fields=["disputed"])
-        ledger_append(actor=ledger_actor(actor), action="cases.step.disputed", obj=run)
+        ledger_append(actor=actor_label(actor), action="cases.step.disputed", obj=run)
     return run
