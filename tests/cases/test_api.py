@@ -191,7 +191,7 @@ def test_another_agencys_staff_get_404_and_change_nothing__R33(
         f"/{case_id}/records",
         {"kind": "start_approval", "fields": {"reason": "越权"}},
         status=404,
-        code="not_found",
+        code="case_not_found",
     )
     assert error["message"] == "没有找到该案件。"
     refused(forest, f"/{case_id}/step/advance", {"to": "investigate"}, status=404)
@@ -203,7 +203,7 @@ def test_another_agencys_staff_get_404_and_change_nothing__R33(
         status=404,
     )
     # a case of one's own agency that does not exist answers the same
-    assert get(forest, f"/{case_id + 1000}").json()["code"] == "not_found"
+    assert get(forest, f"/{case_id + 1000}").json()["code"] == "case_not_found"
 
 
 def test_the_supervisor_reads_every_case_but_writes_none__R33_D2(
@@ -220,7 +220,7 @@ def test_the_supervisor_reads_every_case_but_writes_none__R33_D2(
         f"/{case_id}/records",
         {"kind": "start_approval", "fields": {}},
         status=403,
-        code="permission_denied",
+        code="case_not_writable",
         says="不能修改本案",
     )
     refused(supervisor, f"/{case_id}/step/av-reason", {"reason": "监督"}, status=403)

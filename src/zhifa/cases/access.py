@@ -23,6 +23,7 @@ from zhifa.accounts.access import (
 )
 from zhifa.accounts.actors import Actor, is_system
 from zhifa.accounts.models import ApiToken, User
+from zhifa.cases.errors import Code
 from zhifa.cases.models import Case, StepEvidence
 from zhifa.core.errors import NotFound, PermissionDenied
 from zhifa.evidence.models import Confidentiality
@@ -84,6 +85,7 @@ def require_agency_staff(actor: Actor, agency: Agency) -> None:
         return
     raise PermissionDenied(
         _("您在“%(agency)s”没有办理案件的权限。") % {"agency": agency.name},
+        code=Code.NOT_CASE_STAFF,
         detail={"required_roles": list(STAFF_ROLES)},
     )
 
@@ -123,7 +125,7 @@ def case_get_for_actor(*, actor: Actor, case_id: int) -> Case:
     """The case, or :class:`NotFound` (the same for a case that exists but is not readable)."""
     case = cases_visible_to(actor).filter(pk=case_id).first()
     if case is None:
-        raise NotFound(_("没有找到该案件。"))
+        raise NotFound(_("没有找到该案件。"), code=Code.CASE_NOT_FOUND)
     return case
 
 

@@ -28,6 +28,7 @@ from zhifa.accounts.models import User
 from zhifa.core import clock
 from zhifa.core.errors import Conflict
 from zhifa.ledger.services import ledger_append
+from zhifa.notices.errors import Code
 from zhifa.notices.models import Email
 
 SentHandler = Callable[[str, datetime], None]
@@ -148,7 +149,7 @@ def email_retry(*, actor: User, email: Email) -> Email:
         require_admin(actor, User.AdminRole.SECURITY)
         locked = Email.objects.select_for_update().get(pk=email.pk)
         if locked.status != Email.Status.DEAD:
-            raise Conflict(_("只有发送失败的邮件可以重新发送。"), code="email_not_dead")
+            raise Conflict(_("只有发送失败的邮件可以重新发送。"), code=Code.EMAIL_NOT_DEAD)
         locked.status = Email.Status.PENDING
         locked.attempts = 0
         locked.next_attempt_at = clock.now()

@@ -13,6 +13,7 @@ from zhifa.accounts.access import Role, has_role
 from zhifa.accounts.actors import Actor
 from zhifa.cases import rules
 from zhifa.cases.access import can_write, user_of
+from zhifa.cases.errors import Code
 from zhifa.cases.models import Case, StepRun
 from zhifa.catalogue import procedures
 from zhifa.catalogue.procedures import Step
@@ -27,16 +28,18 @@ def lock_case(case: Case, actor: Actor, *, reviewer_may: bool = False) -> Case:
     locked = Case.objects.select_for_update().select_related("agency").get(pk=case.pk)
     reviewer = reviewer_may and has_role(user_of(actor), locked.agency, Role.LEGAL_REVIEWER)
     if not reviewer and not can_write(actor, locked):
-        raise PermissionDenied(_("您不是本案的承办人员或者负责人，不能修改本案。"))
+        raise PermissionDenied(
+            _("您不是本案的承办人员或者负责人，不能修改本案。"), code=Code.CASE_NOT_WRITABLE
+        )
     if locked.is_archived:
-        raise Conflict(_("案件已经归档，不能再修改。"), code="case_archived")
+        raise Conflict(_("案件已经归档，不能再修改。"), code=Code.CASE_ARCHIVED)
     return locked
 
 
 def current_run(case: Case) -> StepRun:
     run = case.steps.filter(state=StepRun.State.OPEN).order_by("-seq").first()
     if run is None:  # only an archived case has no open step, and lock_case refused it already
-        raise Conflict(_("案件没有正在办理的步骤。"))
+        raise Conflict(_("案件没有正在办理的步骤。"), code=Code.NO_OPEN_STEP)
     return run
 
 
@@ -47,11 +50,16 @@ def step_of(case: Case, step_id: str) -> Step:
 def clean_text(value: str, label: str, *, limit: int, required: bool = True) -> str:
     value = (value or "").strip()
     if "\x00" in value:
-        raise ValidationFailed(_("“%(label)s”含有无效字符。") % {"label": label})
+        raise ValidationFailed(
+            _("“%(label)s”含有无效字符。") % {"label": label}, code=Code.TEXT_INVALID
+        )
     if required and not value:
-        raise ValidationFailed(_("请填写“%(label)s”。") % {"label": label})
+        raise ValidationFailed(_("请填写“%(label)s”。") % {"label": label}, code=Code.TEXT_REQUIRED)
     if len(value) > limit:
-        raise ValidationFailed(_("“%(label)s”不能超过%(n)d个字。") % {"label": label, "n": limit})
+        raise ValidationFailed(
+            _("“%(label)s”不能超过%(n)d个字。") % {"label": label, "n": limit},
+            code=Code.TEXT_TOO_LONG,
+        )
     return value
 
 
@@ -75,7 +83,7 @@ def officers_snapshot(
                 "须有不少于%(n)d名持有效执法证件的执法人员（%(basis)s），现有%(valid)d名。%(problems)s"
             )
             % {"n": minimum, "basis": basis, "valid": len(valid), "problems": problems},
-            code="too_few_officers",
+            code=Code.TOO_FEW_OFFICERS,
             detail={"field": "officers", "required": minimum, "valid": len(valid)},
         )
     return [

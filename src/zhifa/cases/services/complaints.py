@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from zhifa.accounts.actors import Actor, actor_label
 from zhifa.cases.access import require_agency_staff, user_of
+from zhifa.cases.errors import Code
 from zhifa.cases.models import Complaint
 from zhifa.cases.services.common import clean_text
 from zhifa.core import clock
@@ -32,7 +33,9 @@ def complaint_register(
     with transaction.atomic():
         require_agency_staff(actor, agency)
         if channel not in Complaint.Channel.values:
-            raise ValidationFailed(_("来源不正确。"), detail={"field": "channel"})
+            raise ValidationFailed(
+                _("来源不正确。"), code=Code.CHANNEL_INVALID, detail={"field": "channel"}
+            )
         name = clean_text(complainant_name, _("投诉举报人"), limit=100, required=is_real_name)
         phone = complainant_phone.strip()
         if phone:
@@ -56,7 +59,7 @@ def pending_complaint(actor: Actor, complaint: Complaint) -> Complaint:
     require_agency_staff(actor, complaint.agency)
     locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
     if locked.state != Complaint.State.PENDING:
-        raise Conflict(_("该投诉举报已经处理。"))
+        raise Conflict(_("该投诉举报已经处理。"), code=Code.COMPLAINT_HANDLED)
     return locked
 
 
@@ -78,15 +81,21 @@ def complaint_close_without_case(
             complaint.reply_method = clean_text(reply_method, _("告知方式"), limit=50)
             if replied_on is None:
                 raise ValidationFailed(
-                    _("实名投诉举报不予立案的，请填写告知日期。"), detail={"field": "replied_on"}
+                    _("实名投诉举报不予立案的，请填写告知日期。"),
+                    code=Code.REPLY_DATE_REQUIRED,
+                    detail={"field": "replied_on"},
                 )
             if replied_on < clock.china_date(complaint.received_at):
                 raise ValidationFailed(
-                    _("告知日期不能早于接收日期。"), detail={"field": "replied_on"}
+                    _("告知日期不能早于接收日期。"),
+                    code=Code.REPLY_DATE_INVALID,
+                    detail={"field": "replied_on"},
                 )
             if replied_on > clock.china_date(clock.now()):
                 raise ValidationFailed(
-                    _("告知日期不能晚于今天：请在告知之后记录。"), detail={"field": "replied_on"}
+                    _("告知日期不能晚于今天：请在告知之后记录。"),
+                    code=Code.REPLY_DATE_INVALID,
+                    detail={"field": "replied_on"},
                 )
             complaint.replied_on = replied_on
         complaint.state = Complaint.State.NO_CASE

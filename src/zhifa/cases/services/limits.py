@@ -14,6 +14,7 @@ from zhifa.accounts.access import Role, has_role
 from zhifa.accounts.actors import SYSTEM, Actor, actor_label, is_system
 from zhifa.cases import rules
 from zhifa.cases.access import user_of
+from zhifa.cases.errors import Code
 from zhifa.cases.models import Case, CaseDeadline, StepRun
 from zhifa.cases.services.common import clean_text, lock_case, step_of
 from zhifa.cases.services.notifications import notice_overdue
@@ -180,7 +181,7 @@ def _extend(actor: Actor, target: CaseDeadline, limit: deadlines.LegalLimit, rea
         raise ValidationFailed(
             _("“%(name)s”的届满日须待载入%(year)d年工作日历后才能确定，暂不能延长。")
             % {"name": target.name, "year": stored.year},
-            code="calendar_year_unknown",
+            code=Code.CALENDAR_YEAR_UNKNOWN,
             detail={"year": stored.year},
         )
     old = stored
@@ -266,7 +267,7 @@ def refuse_if_waiting(run: StepRun, to: str, now: datetime) -> None:
                     "to": step_of(run.case, to).name,
                     "basis": row.basis,
                 },
-                code="party_period_running",
+                code=Code.PARTY_PERIOD_RUNNING,
                 detail={"deadline": row.key, "due": due.isoformat() if due else None},
             )
 
@@ -278,21 +279,29 @@ def deadline_extend(*, actor: Actor, deadline: CaseDeadline, reason: str) -> Cas
         case = lock_case(deadline.case, actor)
         user = user_of(actor)
         if not is_system(actor) and not has_role(user, case.agency, Role.AGENCY_HEAD):
-            raise PermissionDenied(_("延长期限须经本机关负责人批准。"))
+            raise PermissionDenied(
+                _("延长期限须经本机关负责人批准。"), code=Code.EXTENSION_NEEDS_HEAD
+            )
         row = CaseDeadline.objects.select_for_update().get(pk=deadline.pk)
         reason = clean_text(reason, _("延长理由"), limit=500)
         step = step_of(case, row.step_run.step_id)
         limit = next((x for x in step.limits if x.key == row.key), None)
         if limit is None or limit.extension is None:
-            raise Conflict(_("“%(name)s”依法不能延长。") % {"name": row.name})
+            raise Conflict(
+                _("“%(name)s”依法不能延长。") % {"name": row.name},
+                code=Code.DEADLINE_NOT_EXTENSIBLE,
+            )
         if row.met_at is not None:
-            raise Conflict(_("“%(name)s”已经完成。") % {"name": row.name})
+            raise Conflict(_("“%(name)s”已经完成。") % {"name": row.name}, code=Code.DEADLINE_MET)
         if row.extended_times:
-            raise Conflict(_("“%(name)s”只能延长一次。") % {"name": row.name})
+            raise Conflict(
+                _("“%(name)s”只能延长一次。") % {"name": row.name}, code=Code.DEADLINE_EXTENDED_ONCE
+            )
         if row.due_date is not None and clock.china_date(clock.now()) > row.due_date:
             raise Conflict(
                 _("“%(name)s”已于%(due)s届满，不能再延长。")
-                % {"name": row.name, "due": row.due_date.isoformat()}
+                % {"name": row.name, "due": row.due_date.isoformat()},
+                code=Code.DEADLINE_PASSED,
             )
         _extend(actor, row, limit.extension, reason)
     return row

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from zhifa.accounts.actors import SYSTEM, Actor, actor_label
 from zhifa.accounts.models import RoleAssignment, User
 from zhifa.cases.access import HEAD_ROLES, may_read, user_of
+from zhifa.cases.errors import Code
 from zhifa.cases.models import Case, CaseDeadline, Notification
 from zhifa.core import clock
 from zhifa.core.errors import NotFound
@@ -76,7 +77,7 @@ def notification_read(*, actor: Actor, notification: Notification) -> Notificati
         user = user_of(actor)
         locked = Notification.objects.select_for_update().get(pk=notification.pk)
         if user is None or locked.user_id != user.pk:
-            raise NotFound(_("没有找到该提醒。"))
+            raise NotFound(_("没有找到该提醒。"), code=Code.NOTICE_NOT_FOUND)
         if locked.read_at is None:
             locked.read_at = clock.now()
             locked.save(update_fields=["read_at"])

@@ -15,6 +15,7 @@ from zhifa.accounts.actors import Actor, actor_label, is_system
 from zhifa.accounts.models import User
 from zhifa.cases import documents, rules
 from zhifa.cases.access import assigned_officer, may_read, user_of
+from zhifa.cases.errors import Code
 from zhifa.cases.models import Approval, Case, Record, StepEvidence, StepRun
 from zhifa.cases.services.common import clean_text, current_run, lock_case, step_of
 from zhifa.cases.services.limits import meet
@@ -38,15 +39,18 @@ def _target_run(case: Case, step_run: StepRun | None, kind: str) -> StepRun:
     if step_run is None:
         return current_run(case)
     if step_run.case_id != case.pk:
-        raise NotFound(_("没有找到该步骤。"))
+        raise NotFound(_("没有找到该步骤。"), code=Code.STEP_NOT_FOUND)
     if step_run.state == StepRun.State.OPEN:
         return step_run
     if step_run.deferred and kind in EMERGENCY_KINDS:
         # R-9: the emergency start form is filed afterwards — once; then only corrected (R-34)
         if rules.missing_records(step_run, step_of(case, step_run.step_id)):
             return step_run
-        raise Conflict(_("紧急情况立案的审批手续已经补办，如有错误请更正原记录。"))
-    raise Conflict(_("该步骤已经完成，不能再增加记录。"))
+        raise Conflict(
+            _("紧急情况立案的审批手续已经补办，如有错误请更正原记录。"),
+            code=Code.EMERGENCY_FORM_FILED,
+        )
+    raise Conflict(_("该步骤已经完成，不能再增加记录。"), code=Code.STEP_CLOSED)
 
 
 # Dates of things that have happened (service, notice, receipt …): not in the future, and not
@@ -76,12 +80,14 @@ def _check_event_dates(run: StepRun, fields: Mapping[str, Any], now: datetime) -
             raise ValidationFailed(
                 _("%(label)s不能晚于今天（%(today)s）。")
                 % {"label": _date_label(name), "today": today.isoformat()},
+                code=Code.EVENT_DATE_IN_FUTURE,
                 detail={"field": name},
             )
         if day < opened:
             raise ValidationFailed(
                 _("%(label)s不能早于本步骤开始的日期（%(opened)s）。")
                 % {"label": _date_label(name), "opened": opened.isoformat()},
+                code=Code.EVENT_DATE_BEFORE_STEP,
                 detail={"field": name},
             )
 
@@ -155,12 +161,12 @@ def record_correct(
         reason = clean_text(reason, _("更正理由"), limit=1000)
         old = Record.objects.select_for_update().select_related("step_run").get(pk=record.pk)
         if Record.objects.filter(replaces=old).exists():
-            raise Conflict(_("该记录已经更正过，请更正最新的版本。"))
+            raise Conflict(_("该记录已经更正过，请更正最新的版本。"), code=Code.ALREADY_CORRECTED)
         if old.step_run.state != StepRun.State.OPEN and not old.step_run.deferred:
             raise Conflict(
                 _("“%(step)s”已经完成，其记录不能再更正。")
                 % {"step": step_of(case, old.step_run.step_id).name},
-                code="step_closed",
+                code=Code.STEP_CLOSED,
             )
         cleaned = documents.clean_fields(old.kind, fields)
         signed = documents.clean_signatures(
@@ -201,9 +207,9 @@ def evidence_link(*, actor: Actor, case: Case, evidence: Evidence, note: str = "
             is_system(actor) or evidence_visible_to(actor).filter(pk=evidence.pk).exists()
         )
         if not visible:
-            raise NotFound(_("没有找到该证据。"))
+            raise NotFound(_("没有找到该证据。"), code=Code.EVIDENCE_NOT_FOUND)
         if run.evidence_links.filter(evidence=evidence).exists():
-            raise Conflict(_("该证据已经关联到本步骤。"))
+            raise Conflict(_("该证据已经关联到本步骤。"), code=Code.EVIDENCE_ALREADY_LINKED)
         link = StepEvidence.objects.create(
             step_run=run,
             evidence=evidence,
@@ -244,17 +250,24 @@ def approval_give(
     with transaction.atomic():
         user = user_of(actor)
         if user is None:
-            raise PermissionDenied(_("审批须由本人登录签批。"))
+            raise PermissionDenied(_("审批须由本人登录签批。"), code=Code.APPROVAL_NEEDS_LOGIN)
         locked = Case.objects.select_for_update().select_related("agency").get(pk=case.pk)
         if locked.is_archived:
-            raise Conflict(_("案件已经归档，不能再修改。"), code="case_archived")
+            raise Conflict(_("案件已经归档，不能再修改。"), code=Code.CASE_ARCHIVED)
         if role not in {r.value for r in ApprovalRole}:
-            raise ValidationFailed(_("审批角色不正确。"), detail={"field": "role"})
+            raise ValidationFailed(
+                _("审批角色不正确。"), code=Code.APPROVAL_ROLE_INVALID, detail={"field": "role"}
+            )
         if decision not in Approval.Decision.values:
-            raise ValidationFailed(_("审批意见只能是同意或者退回。"), detail={"field": "decision"})
+            raise ValidationFailed(
+                _("审批意见只能是同意或者退回。"),
+                code=Code.APPROVAL_DECISION_INVALID,
+                detail={"field": "decision"},
+            )
         if not _approval_role_ok(user, locked, role) or not may_read(user, locked):
             raise PermissionDenied(
-                _("您不能以“%(role)s”的身份签批本案。") % {"role": ApprovalRole(role).label}
+                _("您不能以“%(role)s”的身份签批本案。") % {"role": ApprovalRole(role).label},
+                code=Code.APPROVAL_ROLE_DENIED,
             )
         opinion = clean_text(opinion, _("审批意见"), limit=2000)
         if step_run is None:
@@ -264,23 +277,28 @@ def approval_give(
         ):
             run = step_run
         else:
-            raise Conflict(_("只能签批当前步骤，或者紧急情况下先行办理、事后补办审批的步骤。"))
+            raise Conflict(
+                _("只能签批当前步骤，或者紧急情况下先行办理、事后补办审批的步骤。"),
+                code=Code.APPROVAL_STEP_INVALID,
+            )
         step = step_of(locked, run.step_id)
         if not step.approval:
-            raise Conflict(_("“%(step)s”不需要审批。") % {"step": step.name})
+            raise Conflict(
+                _("“%(step)s”不需要审批。") % {"step": step.name}, code=Code.APPROVAL_NOT_NEEDED
+            )
         done = rules.effective_approvals(run)
         if len(done) >= len(step.approval):
-            raise Conflict(_("本步骤的审批已经完成。"))
+            raise Conflict(_("本步骤的审批已经完成。"), code=Code.APPROVAL_COMPLETE)
         expected = step.approval[len(done)]
         if role != expected:
             raise Conflict(
                 _("现在应由%(expected)s签批。") % {"expected": expected.label},
-                code="approval_out_of_order",
+                code=Code.APPROVAL_OUT_OF_ORDER,
             )
         if decision == Approval.Decision.AGREE and any(a.user_id == user.pk for a in done):
             raise Conflict(
                 _("同一人不能在同一审批中担任两个角色（承办人、审核人、批准人须为不同的人）。"),
-                code="same_approver",
+                code=Code.SAME_APPROVER,
             )
         approval = Approval.objects.create(
             step_run=run, role=role, decision=decision, opinion=opinion, user=user, at=clock.now()

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from zhifa.accounts.actors import Actor, actor_label
 from zhifa.cases.access import require_agency_staff, user_of
+from zhifa.cases.errors import Code
 from zhifa.cases.models import Case, CaseOfficer, Complaint, Party, StepRun
 from zhifa.cases.services.common import (
     clean_text,
@@ -60,23 +61,31 @@ def _procedure_for(agency: Agency, procedure: str, power: Power | None) -> Proce
             raise ValidationFailed(
                 _("执法事项“%(power)s”不属于“%(agency)s”。")
                 % {"power": power.name, "agency": agency.name},
+                code=Code.POWER_NOT_OF_AGENCY,
                 detail={"field": "power"},
             )
         if procedure and procedure != power.procedure:
             raise ValidationFailed(
                 _("执法事项“%(power)s”应当适用“%(procedure)s”。")
                 % {"power": power.name, "procedure": procedures.get(power.procedure).name},
+                code=Code.PROCEDURE_MISMATCH,
                 detail={"field": "procedure"},
             )
         procedure = procedure or power.procedure
     if not procedure:
-        raise ValidationFailed(_("请选择执法事项或者办理程序。"), detail={"field": "procedure"})
+        raise ValidationFailed(
+            _("请选择执法事项或者办理程序。"),
+            code=Code.PROCEDURE_REQUIRED,
+            detail={"field": "procedure"},
+        )
     return procedures.get(procedure)
 
 
 def _check_start_mode(definition: ProcedureDefinition, mode: str) -> None:
     if mode not in Case.StartMode.values:
-        raise ValidationFailed(_("启动方式不正确。"), detail={"field": "start_mode"})
+        raise ValidationFailed(
+            _("启动方式不正确。"), code=Code.START_MODE_INVALID, detail={"field": "start_mode"}
+        )
     application = definition.slug == "permit"
     simple = definition.slug == "penalty_simple"
     problem = ""
@@ -87,7 +96,9 @@ def _check_start_mode(definition: ProcedureDefinition, mode: str) -> None:
     elif mode == Case.StartMode.EMERGENCY and not definition.step(definition.start).approval:
         problem = _("该程序的启动不需要审批，不适用紧急情况先行启动。")
     if problem:
-        raise ValidationFailed(problem, detail={"field": "start_mode"})
+        raise ValidationFailed(
+            problem, code=Code.START_MODE_INVALID, detail={"field": "start_mode"}
+        )
 
 
 def _next_number(agency: Agency, year: int) -> tuple[int, str]:
@@ -133,24 +144,37 @@ def case_start(
         if (start_mode == Case.StartMode.COMPLAINT) != (complaint is not None):
             raise ValidationFailed(
                 _("因投诉举报立案的，须从已登记的投诉举报启动；其他启动方式不能关联投诉举报。"),
-                code="complaint_required",
+                code=Code.COMPLAINT_REQUIRED,
                 detail={"field": "start_mode"},
             )
         if complaint is not None:
             if complaint.agency_id != agency.pk:
                 raise ValidationFailed(
                     _("该投诉举报不属于“%(agency)s”。") % {"agency": agency.name},
+                    code=Code.COMPLAINT_NOT_OF_AGENCY,
                     detail={"field": "complaint"},
                 )
             complaint = pending_complaint(actor, complaint)
         title = clean_text(title, _("案由"), limit=200)
         summary = clean_text(summary, _("基本情况"), limit=5000, required=False)
         if confidentiality not in Confidentiality.values:
-            raise ValidationFailed(_("保密级别不正确。"), detail={"field": "confidentiality"})
+            raise ValidationFailed(
+                _("保密级别不正确。"),
+                code=Code.CONFIDENTIALITY_INVALID,
+                detail={"field": "confidentiality"},
+            )
         if unit is not None and unit.agency_id != agency.pk:
-            raise ValidationFailed(_("承办机构不属于该执法主体。"), detail={"field": "unit"})
+            raise ValidationFailed(
+                _("承办机构不属于该执法主体。"),
+                code=Code.UNIT_NOT_OF_AGENCY,
+                detail={"field": "unit"},
+            )
         if not officers:
-            raise ValidationFailed(_("请指派承办的执法人员。"), detail={"field": "officers"})
+            raise ValidationFailed(
+                _("请指派承办的执法人员。"),
+                code=Code.OFFICERS_REQUIRED,
+                detail={"field": "officers"},
+            )
         now = clock.now()
         start = definition.step(definition.start)
         snapshot = officers_snapshot(
@@ -214,12 +238,16 @@ def case_start(
 
 def _clean_party(party: PartyIn, *, today: date) -> dict[str, Any]:
     if party.kind not in Party.Kind.values:
-        raise ValidationFailed(_("当事人类型不正确。"), detail={"field": "kind"})
+        raise ValidationFailed(
+            _("当事人类型不正确。"), code=Code.PARTY_KIND_INVALID, detail={"field": "kind"}
+        )
     name = clean_text(party.name, _("姓名或者名称"), limit=200)
     natural = party.kind == Party.Kind.NATURAL_PERSON
     id_kind = party.id_kind or (Party.IdKind.RESIDENT_ID if natural else Party.IdKind.CREDIT_CODE)
     if id_kind not in Party.IdKind.values:
-        raise ValidationFailed(_("证件类型不正确。"), detail={"field": "id_kind"})
+        raise ValidationFailed(
+            _("证件类型不正确。"), code=Code.ID_KIND_INVALID, detail={"field": "id_kind"}
+        )
     values: dict[str, Any] = {
         "kind": party.kind,
         "name": name,
@@ -236,7 +264,9 @@ def _clean_party(party: PartyIn, *, today: date) -> dict[str, Any]:
     if id_kind == Party.IdKind.RESIDENT_ID:
         if not natural:
             raise ValidationFailed(
-                _("法人或者其他组织请填写统一社会信用代码。"), detail={"field": "id_kind"}
+                _("法人或者其他组织请填写统一社会信用代码。"),
+                code=Code.ID_KIND_MISMATCH,
+                detail={"field": "id_kind"},
             )
         checked = validate_id_number(party.id_number, today=today)
         values["id_number"] = str(checked)
@@ -245,16 +275,22 @@ def _clean_party(party: PartyIn, *, today: date) -> dict[str, Any]:
         if values["is_minor"] and not values["guardian"]:
             raise ValidationFailed(
                 _("当事人是未成年人（按身份证号码的出生日期），请填写其监护人。"),
-                code="minor_needs_guardian",
+                code=Code.MINOR_NEEDS_GUARDIAN,
                 detail={"field": "guardian"},
             )
     elif id_kind == Party.IdKind.CREDIT_CODE:
         if natural:
-            raise ValidationFailed(_("自然人请填写身份证件号码。"), detail={"field": "id_kind"})
+            raise ValidationFailed(
+                _("自然人请填写身份证件号码。"),
+                code=Code.ID_KIND_MISMATCH,
+                detail={"field": "id_kind"},
+            )
         values["id_number"] = str(validate_credit_code(party.id_number))
         if party.kind == Party.Kind.LEGAL_PERSON and not values["legal_representative"]:
             raise ValidationFailed(
-                _("请填写法定代表人。"), detail={"field": "legal_representative"}
+                _("请填写法定代表人。"),
+                code=Code.LEGAL_REPRESENTATIVE_REQUIRED,
+                detail={"field": "legal_representative"},
             )
     else:
         values["id_number"] = clean_text(party.id_number, _("证件号码"), limit=40)
@@ -277,7 +313,11 @@ def _party_create(
     if replaces is not None:
         clash = clash.exclude(pk=replaces.pk)
     if clash.exists():
-        raise Conflict(_("该当事人已经登记。"), detail={"field": "id_number"})
+        raise Conflict(
+            _("该当事人已经登记。"),
+            code=Code.PARTY_ALREADY_REGISTERED,
+            detail={"field": "id_number"},
+        )
     row = Party.objects.create(
         case=case, replaces=replaces, correction_reason=reason, added_at=now, **values
     )
@@ -298,7 +338,7 @@ def party_correct(*, actor: Actor, party: Party, corrected: PartyIn, reason: str
         case = lock_case(party.case, actor)
         reason = clean_text(reason, _("更正理由"), limit=300)
         if Party.objects.filter(replaces=party).exists():
-            raise Conflict(_("该记录已经更正过，请更正最新的记录。"))
+            raise Conflict(_("该记录已经更正过，请更正最新的记录。"), code=Code.ALREADY_CORRECTED)
         return _party_create(actor, case, corrected, now=clock.now(), replaces=party, reason=reason)
 
 
@@ -328,7 +368,7 @@ def officer_assign(*, actor: Actor, case: Case, officer: Officer) -> CaseOfficer
             basis=_("行政处罚法第四十二条"),
         )
         if case.officers.filter(officer=officer, removed_at__isnull=True).exists():
-            raise Conflict(_("该执法人员已经是本案承办人员。"))
+            raise Conflict(_("该执法人员已经是本案承办人员。"), code=Code.OFFICER_ALREADY_ASSIGNED)
         link = CaseOfficer.objects.create(case=case, officer=officer, assigned_at=now)
         ledger_append(actor=actor_label(actor), action="cases.officer.assign", obj=link)
     return link
@@ -340,7 +380,7 @@ def officer_remove(*, actor: Actor, case: Case, officer: Officer, reason: str) -
         reason = clean_text(reason, _("撤出原因"), limit=200)
         link = case.officers.filter(officer=officer, removed_at__isnull=True).first()
         if link is None:
-            raise NotFound(_("该执法人员不是本案承办人员。"))
+            raise NotFound(_("该执法人员不是本案承办人员。"), code=Code.OFFICER_NOT_ON_CASE)
         link.removed_at = clock.now()
         link.removed_reason = reason
         link.save(update_fields=["removed_at", "removed_reason"])
@@ -360,6 +400,7 @@ def step_set_officers(*, actor: Actor, case: Case, officers: Sequence[Officer]) 
             if not case.officers.filter(officer=officer, removed_at__isnull=True).exists():
                 raise ValidationFailed(
                     _("%(name)s不是本案承办人员。") % {"name": officer.person.name},
+                    code=Code.OFFICER_NOT_ON_CASE,
                     detail={"field": "officers"},
                 )
         run.officers = officers_snapshot(

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from zhifa.accounts.actors import Actor, actor_label
 from zhifa.cases import rules
+from zhifa.cases.errors import Code
 from zhifa.cases.models import Case, StepRun
 from zhifa.cases.services.common import (
     clean_text,
@@ -64,7 +65,7 @@ def _refuse_if_missing(run: StepRun, now: datetime) -> None:
                 "step": step_of(run.case, run.step_id).name,
                 "gaps": "".join(g.message for g in gaps),
             },
-            code="step_incomplete",
+            code=Code.STEP_INCOMPLETE,
             detail=[g.as_dict() for g in gaps],
         )
 
@@ -81,7 +82,9 @@ def step_advance(*, actor: Actor, case: Case, to: str = "", reason: str = "") ->
         allowed = [t.to for t in step.next]
         if step.is_final:
             if to:
-                raise ValidationFailed(_("这是最后一个步骤。"), detail={"field": "to"})
+                raise ValidationFailed(
+                    _("这是最后一个步骤。"), code=Code.FINAL_STEP, detail={"field": "to"}
+                )
         elif to not in allowed:
             raise ValidationFailed(
                 _("“%(step)s”之后只能办理：%(allowed)s。")
@@ -89,7 +92,7 @@ def step_advance(*, actor: Actor, case: Case, to: str = "", reason: str = "") ->
                     "step": step.name,
                     "allowed": "、".join(definition.step(s).name for s in allowed),
                 },
-                code="step_not_allowed",
+                code=Code.STEP_NOT_ALLOWED,
                 detail={"field": "to", "choices": allowed},
             )
         _refuse_if_missing(run, now)
@@ -146,6 +149,7 @@ def step_choose_variant(*, actor: Actor, case: Case, variant: str) -> StepRun:
             raise ValidationFailed(
                 _("办理方式不正确，可选：%(options)s。")
                 % {"options": "、".join(v.name for v in step.variants) or _("无")},
+                code=Code.VARIANT_INVALID,
                 detail={"field": "variant", "choices": keys},
             )
         run.variant = variant
