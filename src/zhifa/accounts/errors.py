@@ -8,6 +8,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 
+# The three password codes name refusals, not passwords (bandit B105 is not a leak here).
 class Code(StrEnum):
     ALREADY_DISABLED = "already_disabled"
     ALREADY_ENABLED = "already_enabled"
@@ -21,8 +22,8 @@ class Code(StrEnum):
     NOT_FOUND = "not_found"
     OTP_DEVICE_INVALID = "otp_device_invalid"
     OTP_ENROLLED = "otp_enrolled"
-    PASSWORD_POLICY = "password_policy"  # nosec B105 - an error code, not a password
-    PASSWORD_UNCHANGED = "password_unchanged"  # nosec B105 - an error code
+    PASSWORD_POLICY = "password_policy"  # nosec B105
+    PASSWORD_UNCHANGED = "password_unchanged"  # nosec B105
     PERMISSION_DENIED = "permission_denied"
     PERSON_HAS_ACCOUNT = "person_has_account"
     REASON_REQUIRED = "reason_required"
@@ -34,4 +35,4 @@ class Code(StrEnum):
     UNIT_OUTSIDE_AGENCY = "unit_outside_agency"
     USER_DISABLED = "user_disabled"
     USERNAME_REQUIRED = "username_required"
-    WRONG_PASSWORD = "wrong_password"  # nosec B105 - an error code
+    WRONG_PASSWORD = "wrong_password"  # nosec B105
