@@ -30,6 +30,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from zhifa.accounts import rules
 from zhifa.accounts.actors import Actor, actor_label, is_system
+from zhifa.accounts.errors import Code
 from zhifa.accounts.models import ApiToken, RoleAssignment, SecurityEvent, User
 from zhifa.core import clock
 from zhifa.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -138,19 +139,20 @@ def _require_admin(actor: Actor, admin_role: str) -> None:
     raise PermissionDenied(
         _("只有%(role)s可以执行此操作。") % {"role": AdminRole(admin_role).label},
         detail={"required_admin_role": admin_role},
+        code=Code.PERMISSION_DENIED,
     )
 
 
 def _refuse_self(actor: Actor, user: User, message: str) -> None:
     if isinstance(actor, User) and actor.pk == user.pk:
-        raise PermissionDenied(message, code="separation_of_duties")
+        raise PermissionDenied(message, code=Code.SEPARATION_OF_DUTIES)
 
 
 def _locked_user(user: User) -> User:
     try:
         return User.objects.select_for_update().get(pk=user.pk)
     except User.DoesNotExist as exc:
-        raise NotFound(_("用户不存在。")) from exc
+        raise NotFound(_("用户不存在。"), code=Code.NOT_FOUND) from exc
 
 
 # --- passwords ------------------------------------------------------------------------------------
@@ -174,7 +176,7 @@ def _check_password_policy(password: str, user: User) -> None:
     except DjangoValidationError as exc:
         raise ValidationFailed(
             " ".join(str(message) for message in exc.messages),
-            code="password_policy",
+            code=Code.PASSWORD_POLICY,
             detail={"password": list(exc.messages)},
         ) from exc
 
@@ -186,9 +188,9 @@ def password_change(
     with transaction.atomic():
         user = _locked_user(actor)
         if not user.check_password(old_password):
-            raise ValidationFailed(_("原密码不正确。"), code="wrong_password")
+            raise ValidationFailed(_("原密码不正确。"), code=Code.WRONG_PASSWORD)
         if old_password == new_password:
-            raise ValidationFailed(_("新密码不能与原密码相同。"), code="password_unchanged")
+            raise ValidationFailed(_("新密码不能与原密码相同。"), code=Code.PASSWORD_UNCHANGED)
         _check_password_policy(new_password, user)
         user.set_password(new_password)
         user.must_change_password = False
@@ -223,14 +225,16 @@ def user_create(
     _require_admin(actor, AdminRole.SYSTEM)
     username = username.strip()
     if not username:
-        raise ValidationFailed(_("用户名不能为空。"), code="username_required")
+        raise ValidationFailed(_("用户名不能为空。"), code=Code.USERNAME_REQUIRED)
     if admin_role not in AdminRole.values:
-        raise ValidationFailed(_("管理角色无效。"), code="invalid_admin_role")
+        raise ValidationFailed(_("管理角色无效。"), code=Code.INVALID_ADMIN_ROLE)
     with transaction.atomic():
         if User.objects.filter(username=username).exists():
-            raise Conflict(_("用户名“%(username)s”已被使用。") % {"username": username})
+            raise Conflict(
+                _("用户名“%(username)s”已被使用。") % {"username": username}, code=Code.CONFLICT
+            )
         if person is not None and User.objects.filter(person=person).exists():
-            raise Conflict(_("该人员已有登录账户。"), code="person_has_account")
+            raise Conflict(_("该人员已有登录账户。"), code=Code.PERSON_HAS_ACCOUNT)
         user = User(
             username=username,
             first_name=full_name.strip()[:150],
@@ -245,7 +249,9 @@ def user_create(
             with transaction.atomic():
                 user.save(force_insert=True)
         except IntegrityError as exc:
-            raise Conflict(_("用户名“%(username)s”已被使用。") % {"username": username}) from exc
+            raise Conflict(
+                _("用户名“%(username)s”已被使用。") % {"username": username}, code=Code.CONFLICT
+            ) from exc
         detail = (
             _("管理角色：%(role)s") % {"role": user.get_admin_role_display()} if admin_role else ""
         )
@@ -266,7 +272,7 @@ def user_link_person(*, actor: Actor, user: User, person: Any, reason: str = "")
     with transaction.atomic():
         user = _locked_user(user)
         if User.objects.filter(person=person).exclude(pk=user.pk).exists():
-            raise Conflict(_("该人员已有登录账户。"), code="person_has_account")
+            raise Conflict(_("该人员已有登录账户。"), code=Code.PERSON_HAS_ACCOUNT)
         user.person = person
         user.save(update_fields=["person"])
         _logged_admin_change(
@@ -285,7 +291,7 @@ def user_disable(*, actor: Actor, user: User, reason: str) -> User:
     _require_admin(actor, AdminRole.SYSTEM)
     _refuse_self(actor, user, _("不能停用自己的账户。"))
     if not reason.strip():
-        raise ValidationFailed(_("停用账户须说明原因。"), code="reason_required")
+        raise ValidationFailed(_("停用账户须说明原因。"), code=Code.REASON_REQUIRED)
     return _set_active(actor=actor, user=user, active=False, reason=reason)
 
 
@@ -301,8 +307,8 @@ def _set_active(*, actor: Actor, user: User, active: bool, reason: str) -> User:
         user = _locked_user(user)
         if user.is_active == active:
             if active:
-                raise Conflict(_("该账户已是启用状态。"), code="already_enabled")
-            raise Conflict(_("该账户已停用。"), code="already_disabled")
+                raise Conflict(_("该账户已是启用状态。"), code=Code.ALREADY_ENABLED)
+            raise Conflict(_("该账户已停用。"), code=Code.ALREADY_DISABLED)
         user.is_active = active
         user.save(update_fields=["is_active"])
         _logged_admin_change(
@@ -385,7 +391,7 @@ def otp_confirmed_device(user: User) -> TOTPDevice | None:
 def otp_enrolment_device(*, user: User) -> TOTPDevice:
     """The unconfirmed device the user is enrolling (created on first call, kept on reload)."""
     if otp_confirmed_device(user) is not None:
-        raise Conflict(_("您已绑定动态口令，如需更换请联系系统管理员。"), code="otp_enrolled")
+        raise Conflict(_("您已绑定动态口令，如需更换请联系系统管理员。"), code=Code.OTP_ENROLLED)
     with transaction.atomic():
         _locked_user(user)
         device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("id").first()
@@ -406,7 +412,7 @@ def otp_confirm(
         _locked_user(user)
         device = TOTPDevice.objects.select_for_update().get(pk=device.pk)
         if device.user_id != user.pk or device.confirmed:
-            raise Conflict(_("该动态口令设备不能再次绑定。"), code="otp_device_invalid")
+            raise Conflict(_("该动态口令设备不能再次绑定。"), code=Code.OTP_DEVICE_INVALID)
         if not device.verify_token(_clean_code(token)):
             return False
         device.confirmed = True
@@ -435,7 +441,9 @@ def otp_verify(*, user: User, token: str) -> TOTPDevice | None:
 def otp_install_fixed_key(*, actor: Actor, user: User, key_hex: str) -> TOTPDevice:
     """Give a demo account a known, already confirmed TOTP secret (system only: demo data)."""
     if not is_system(actor):
-        raise PermissionDenied(_("只有系统本身可以设置固定的动态口令密钥。"))
+        raise PermissionDenied(
+            _("只有系统本身可以设置固定的动态口令密钥。"), code=Code.PERMISSION_DENIED
+        )
     with transaction.atomic():
         _locked_user(user)
         device = TOTPDevice.objects.filter(user=user, key=key_hex).first()
@@ -462,18 +470,18 @@ def _clean_code(token: str) -> str:
 
 def _check_role_target(*, user: User, agency: Any, role: str, unit: Any) -> None:
     if role not in RoleAssignment.Role.values:
-        raise ValidationFailed(_("角色无效。"), code="invalid_role")
+        raise ValidationFailed(_("角色无效。"), code=Code.INVALID_ROLE)
     if not rules.admin_may_hold_agency_role(user.admin_role):
         raise PermissionDenied(
             _("%(role)s不能同时担任执法主体的角色。") % {"role": user.get_admin_role_display()},
-            code="separation_of_duties",
+            code=Code.SEPARATION_OF_DUTIES,
         )
     if not rules.role_fits_agency(role, agency.kind):
         raise ValidationFailed(
-            _("监督人员角色只能授予司法所的人员。"), code="supervisor_outside_justice_office"
+            _("监督人员角色只能授予司法所的人员。"), code=Code.SUPERVISOR_OUTSIDE_JUSTICE_OFFICE
         )
     if unit is not None and unit.agency_id != agency.pk:
-        raise ValidationFailed(_("内设机构不属于该执法主体。"), code="unit_outside_agency")
+        raise ValidationFailed(_("内设机构不属于该执法主体。"), code=Code.UNIT_OUTSIDE_AGENCY)
 
 
 def role_grant(
@@ -491,12 +499,12 @@ def role_grant(
     with transaction.atomic():
         user = _locked_user(user)
         if not user.is_active:
-            raise ValidationFailed(_("不能给已停用的账户授予角色。"), code="user_disabled")
+            raise ValidationFailed(_("不能给已停用的账户授予角色。"), code=Code.USER_DISABLED)
         _check_role_target(user=user, agency=agency, role=role, unit=unit)
         if RoleAssignment.objects.filter(
             user=user, agency=agency, role=role, unit=unit, revoked_at__isnull=True
         ).exists():
-            raise Conflict(_("该用户已拥有此角色。"), code="role_already_granted")
+            raise Conflict(_("该用户已拥有此角色。"), code=Code.ROLE_ALREADY_GRANTED)
         assignment = RoleAssignment.objects.create(
             user=user,
             agency=agency,
@@ -539,7 +547,7 @@ def role_revoke(
             .first()
         )
         if assignment is None:
-            raise NotFound(_("该用户没有此角色。"), code="role_not_found")
+            raise NotFound(_("该用户没有此角色。"), code=Code.ROLE_NOT_FOUND)
         assignment.revoked_at = clock.now()
         assignment.save(update_fields=["revoked_at"])
         _logged_admin_change(
@@ -575,20 +583,20 @@ def token_create(
     _require_admin(actor, AdminRole.SYSTEM)
     name = name.strip()
     if not name:
-        raise ValidationFailed(_("令牌名称不能为空。"), code="name_required")
+        raise ValidationFailed(_("令牌名称不能为空。"), code=Code.NAME_REQUIRED)
     scopes = sorted({scope.strip() for scope in scopes if scope.strip()})
     if not scopes:
-        raise ValidationFailed(_("至少需要一个权限范围。"), code="scopes_required")
+        raise ValidationFailed(_("至少需要一个权限范围。"), code=Code.SCOPES_REQUIRED)
     invalid = [scope for scope in scopes if not rules.is_valid_scope(scope)]
     if invalid:
         raise ValidationFailed(
             _("权限范围格式应为“领域:操作”，如 evidence:upload。"),
-            code="invalid_scope",
+            code=Code.INVALID_SCOPE,
             detail={"invalid": invalid},
         )
     now = clock.now()
     if expires_at is not None and expires_at <= now:
-        raise ValidationFailed(_("过期时间必须晚于当前时间。"), code="expiry_in_past")
+        raise ValidationFailed(_("过期时间必须晚于当前时间。"), code=Code.EXPIRY_IN_PAST)
     secret = secrets.token_hex(rules.TOKEN_SECRET_HEX_LENGTH // 2)
     with transaction.atomic():
         for _attempt in range(5):
@@ -596,7 +604,7 @@ def token_create(
             if not ApiToken.objects.filter(prefix=prefix).exists():
                 break
         else:  # pragma: no cover - 2^32 prefixes; five collisions in a row do not happen
-            raise Conflict(_("无法生成唯一的令牌前缀，请重试。"))
+            raise Conflict(_("无法生成唯一的令牌前缀，请重试。"), code=Code.CONFLICT)
         token = ApiToken.objects.create(
             name=name[:100],
             prefix=prefix,
@@ -623,7 +631,7 @@ def token_revoke(*, actor: Actor, token: ApiToken, reason: str = "") -> ApiToken
     with transaction.atomic():
         token = ApiToken.objects.select_for_update().get(pk=token.pk)
         if token.revoked_at is not None:
-            raise Conflict(_("该令牌已撤销。"), code="already_revoked")
+            raise Conflict(_("该令牌已撤销。"), code=Code.ALREADY_REVOKED)
         token.revoked_at = clock.now()
         token.save(update_fields=["revoked_at"])
         _logged_admin_change(

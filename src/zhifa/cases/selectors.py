@@ -13,7 +13,7 @@ from typing import Any
 from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from zhifa.accounts.access import Role, active_roles, agencies_readable_by
+from zhifa.accounts.access import Role, active_roles
 from zhifa.accounts.actors import Actor
 from zhifa.accounts.models import ApiToken
 from zhifa.cases import rules
