@@ -38,3 +38,9 @@ def definition_for(case: Case) -> ProcedureDefinition:
 def step_of(case: Case, step_id: str) -> Step:
     """A step of the definition ``case`` runs under."""
     return definition_for(case).step(step_id)
+
+
+def files_after_emergency(case: Case, kind: str) -> bool:
+    """Is ``kind`` a form of the emergency start (R-9), filed after the first step was taken?"""
+    emergency = definition_for(case).emergency_start
+    return emergency is not None and kind in emergency.forms

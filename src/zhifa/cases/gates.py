@@ -111,7 +111,9 @@ class SimpleProcedureLimits(_Gate):
             Decimal(decisions[-1].fields.get(params.fine_field) or 0) if decisions else Decimal(0)
         )
         problems = []
-        receipts = [r for r in rules.current_records(context.run) if r.kind == params.receipt_record]
+        receipts = [
+            r for r in rules.current_records(context.run) if r.kind == params.receipt_record
+        ]
         for receipt in receipts:
             amount = receipt.fields.get(params.receipt_amount_field, "0")
             if Decimal(amount) != fine:
@@ -151,7 +153,9 @@ class CollectiveDiscussionGate(_Gate):
             return problems
         if not self.is_major(case, params):
             return []
-        held = case.steps.filter(step_id=params.discussion_step, state=StepRun.State.CLOSED).exists()
+        held = case.steps.filter(
+            step_id=params.discussion_step, state=StepRun.State.CLOSED
+        ).exists()
         if held:
             return []
         return [

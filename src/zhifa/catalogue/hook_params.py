@@ -28,21 +28,15 @@ class HookParams:
     """The parameters of one hook in one definition (subclassed per hook)."""
 
 
-def _step() -> Any:
-    return field(metadata={"ref": "step"})
+# What a parameter refers to (checked on load): a step of the definition, a record kind, a
+# list of record kinds, a field of the kind named by parameter ``of`` (any kind without it).
+_STEP = {"ref": "step"}
+_RECORD = {"ref": "record"}
+_RECORDS = {"ref": "records"}
 
 
-def _record() -> Any:
-    return field(metadata={"ref": "record"})
-
-
-def _records() -> Any:
-    return field(metadata={"ref": "records"})
-
-
-def _field(of: str = "") -> Any:
-    """A field of the record kind named by the parameter ``of``; without it, of any kind."""
-    return field(metadata={"ref": "field", "of": of})
+def _field_of(of: str = "") -> dict[str, str]:
+    return {"ref": "field", "of": of}
 
 
 @dataclass(frozen=True)
@@ -55,14 +49,18 @@ class SimpleProcedureParams(HookParams):
     """行政处罚法第五十一条 (warning or a fine within the procedure's ``fine_limits``) and
     第六十八条、第六十九条 (on-the-spot collection)."""
 
-    measure_field: str = _field()  # in any record: the measure it proposes or decides
+    measure_field: str = field(
+        metadata=_field_of()
+    )  # in any record: the measure it proposes or decides
     measures: tuple[str, ...] = field()  # the only measures the procedure may give
-    fine_field: str = _field()  # in any record: the fine it proposes or decides
-    collection_step: str = _step()  # where the fine is collected on the spot
-    decision_record: str = _record()  # whose fine the collection must equal
-    receipt_record: str = _record()
-    receipt_amount_field: str = _field("receipt_record")
-    remote_reason_field: str = _field("receipt_record")  # 第六十九条: the reason, recorded
+    fine_field: str = field(metadata=_field_of())  # in any record: the fine it proposes or decides
+    collection_step: str = field(metadata=_STEP)  # where the fine is collected on the spot
+    decision_record: str = field(metadata=_RECORD)  # whose fine the collection must equal
+    receipt_record: str = field(metadata=_RECORD)
+    receipt_amount_field: str = field(metadata=_field_of("receipt_record"))
+    remote_reason_field: str = field(
+        metadata=_field_of("receipt_record")
+    )  # 第六十九条: the reason, recorded
     on_the_spot_max_yuan: Decimal = field()  # 第六十八条: 一百元以下
 
 
@@ -71,14 +69,16 @@ class CollectiveDiscussionParams(HookParams):
     """行政处罚法第五十七条: at ``discussion_step`` the minutes name enough participants; at any
     other step declaring the hook, a major case must have closed ``discussion_step``."""
 
-    discussion_step: str = _step()
-    minutes_record: str = _record()
-    participants_field: str = _field("minutes_record")
+    discussion_step: str = field(metadata=_STEP)
+    minutes_record: str = field(metadata=_RECORD)
+    participants_field: str = field(metadata=_field_of("minutes_record"))
     min_participants: int = field()
-    major_records: tuple[str, ...] = _records()  # the records that make a case major
-    measure_field: str = _field()
+    major_records: tuple[str, ...] = field(metadata=_RECORDS)  # the records that make a case major
+    measure_field: str = field(metadata=_field_of())
     heavy_measures: tuple[str, ...] = field()
-    fine_field: str = _field()  # a fine at or above ZHIFA_MAJOR_FINE_YUAN is major
+    fine_field: str = field(
+        metadata=_field_of()
+    )  # a fine at or above ZHIFA_MAJOR_FINE_YUAN is major
 
 
 @dataclass(frozen=True)
@@ -86,8 +86,8 @@ class LegalReviewParams(HookParams):
     """法制审核: a current ``opinion_record`` concluding ``agree``, written by ``reviewer_role`` of
     the agency who is not on the case."""
 
-    opinion_record: str = _record()
-    conclusion_field: str = _field("opinion_record")
+    opinion_record: str = field(metadata=_RECORD)
+    conclusion_field: str = field(metadata=_field_of("opinion_record"))
     agree: str = field()
     reviewer_role: str = field(metadata={"ref": "role"})
 

@@ -200,7 +200,9 @@ class _Reader:
         try:
             type_ = FieldType(str(raw.get("type", FieldType.TEXT.value)))
         except ValueError:
-            self.problem(kind, _("“%(name)s”的类型“%(type)s”无效。") % {"name": name, "type": raw["type"]})
+            self.problem(
+                kind, _("“%(name)s”的类型“%(type)s”无效。") % {"name": name, "type": raw["type"]}
+            )
             type_ = FieldType.TEXT
         options: tuple[tuple[str, str], ...] = ()
         if type_ is FieldType.CHOICE:
@@ -260,9 +262,15 @@ class _Reader:
 
     def when_false(self, raw: Any, kind: str, name: str, type_: FieldType) -> WhenFalse | None:
         if type_ is not FieldType.BOOL or not isinstance(raw, dict):
-            self.problem(kind, _("“%(name)s”的 when_false 只用于是否项，且须写明 code、gap、basis。") % {"name": name})
+            self.problem(
+                kind,
+                _("“%(name)s”的 when_false 只用于是否项，且须写明 code、gap、basis。")
+                % {"name": name},
+            )
             return None
-        return WhenFalse(self.text(raw, "code", kind), self.text(raw, "gap", kind), self.text(raw, "basis", kind))
+        return WhenFalse(
+            self.text(raw, "code", kind), self.text(raw, "gap", kind), self.text(raw, "basis", kind)
+        )
 
 
 def parse_record_kinds(data: Mapping[str, Any], *, source: str) -> RecordKinds:
@@ -309,7 +317,9 @@ def load_record_kinds(path: Path = RECORD_KINDS_FILE) -> RecordKinds:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
-        raise RecordKindsError(path.name, [("", _("不是有效的 TOML：%(e)s") % {"e": exc})]) from None
+        raise RecordKindsError(
+            path.name, [("", _("不是有效的 TOML：%(e)s") % {"e": exc})]
+        ) from None
     return parse_record_kinds(data, source=path.name)
 
 
