@@ -12,6 +12,10 @@ The file format (``docs/procedures.md`` has the full reference)::
     act_type = "penalty"                  # Power.ActType
     basis = ["行政处罚法第五十一条"]
     start = "decide_on_spot"              # the first step
+    start_modes = ["on_the_spot"]         # how a case of it may start (Case.StartMode values)
+
+    [hooks.simple_procedure_limits]       # typed parameters of the hooks steps declare
+    collection_step = "collect_on_spot"   # (catalogue.hook_params; steps, kinds, fields checked)
 
     [[fine_limits]]                       # optional: ceilings of a procedure (simple procedure)
     party = "natural_person"              # natural_person | organisation
@@ -143,9 +147,9 @@ class AvRule(enum.StrEnum):
 SIGNATURES: Mapping[str, str] = record_kinds.LabelsOf("signers")
 DOCUMENT_KINDS: Mapping[str, str] = record_kinds.LabelsOf("kinds")
 
-# Named hooks a step may declare; implementations are registered by the issue that owns them
-# (:func:`register_hook`). A declared hook with no implementation is for the engine to treat as
-# not passed.
+# Named hooks a step may declare, with their parameters in ``hook_params.PARAMS``; the
+# implementations are registered with the case engine (``cases.hooks.register``). A declared hook
+# with no implementation is for the engine to treat as not passed.
 HOOKS: dict[str, Any] = {
     "legal_review_gate": gettext_lazy("重大执法决定法制审核（法制审核办法）"),
     "collective_discussion_gate": gettext_lazy(
