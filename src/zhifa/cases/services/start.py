@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from zhifa.cases.access import require_agency_staff, user_of
@@ -106,9 +106,16 @@ def _version(actor: Any, definition: ProcedureDefinition, now: datetime) -> Proc
     found = ProcedureVersion.objects.filter(digest=definition.digest).first()
     if found is not None:
         return found
-    row = ProcedureVersion.objects.create(
-        digest=definition.digest, slug=definition.slug, text=definition.canonical, stored_at=now
-    )
+    try:
+        with transaction.atomic():  # a savepoint: two first cases of a version may race
+            row = ProcedureVersion.objects.create(
+                digest=definition.digest,
+                slug=definition.slug,
+                text=definition.canonical,
+                stored_at=now,
+            )
+    except IntegrityError:
+        return ProcedureVersion.objects.get(digest=definition.digest)
     ledger_append(actor=ledger_actor(actor), action="cases.procedure_version.store", obj=row)
     return row
 
