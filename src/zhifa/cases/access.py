@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from zhifa.accounts.access import (
     Role,
     active_roles,
-    agencies_readable_by,
     has_role,
     is_supervisor,
     token_has_scope,
@@ -28,6 +27,7 @@ from zhifa.cases.models import Case, StepEvidence
 from zhifa.core.errors import NotFound, PermissionDenied
 from zhifa.evidence.models import Confidentiality
 from zhifa.org.models import Agency, Officer
+from zhifa.org.selectors import agencies_readable_by
 
 SCOPE_READ = "cases:read"
 SCOPE_WRITE = "cases:write"

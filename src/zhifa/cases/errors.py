@@ -31,6 +31,7 @@ class Code(StrEnum):
     POWER_NOT_OF_AGENCY = "power_not_of_agency"
     PROCEDURE_MISMATCH = "procedure_mismatch"
     START_MODE_INVALID = "start_mode_invalid"
+    START_MODE_NOT_ALLOWED = "start_mode_not_allowed"
     COMPLAINT_REQUIRED = "complaint_required"
     COMPLAINT_NOT_OF_AGENCY = "complaint_not_of_agency"
     CONFIDENTIALITY_INVALID = "confidentiality_invalid"

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from zhifa.accounts.access import Role, active_roles
 from zhifa.accounts.actors import Actor
 from zhifa.accounts.models import ApiToken
-from zhifa.cases import rules
+from zhifa.cases import definitions, rules
 from zhifa.cases.access import case_get_for_actor as case_get_for_actor  # read here too
 from zhifa.cases.access import cases_visible_to
 from zhifa.cases.models import (
@@ -28,9 +28,10 @@ from zhifa.cases.models import (
     StepRun,
 )
 from zhifa.catalogue import procedures
-from zhifa.catalogue.procedures import Step
+from zhifa.catalogue.procedures import ProcedureDefinition, Step
 from zhifa.core import clock
 from zhifa.evidence.selectors import evidence_visible_to
+from zhifa.org.selectors import agencies_readable_by
 
 
 def my_cases(user: Any) -> QuerySet[Case]:
@@ -85,8 +86,18 @@ def current_run(case: Case) -> StepRun | None:
     return case.steps.filter(state=StepRun.State.OPEN).order_by("-seq").first()
 
 
+def definition_of(case: Case) -> ProcedureDefinition:
+    """The definition the case runs under (the version it was opened under, ADR 0005)."""
+    return definitions.definition_for(case)
+
+
 def step_of(case: Case, step_id: str) -> Step:
-    return procedures.get(case.procedure).step(step_id)
+    return definitions.step_of(case, step_id)
+
+
+def files_after_emergency(case: Case, kind: str) -> bool:
+    """Is ``kind`` a form of the case's emergency start, filed after its first step (R-9)?"""
+    return definitions.files_after_emergency(case, kind)
 
 
 @dataclass(frozen=True)
@@ -101,7 +112,7 @@ def next_steps(case: Case) -> list[NextStep]:
     run = current_run(case)
     if run is None:
         return []
-    definition = procedures.get(case.procedure)
+    definition = definitions.definition_for(case)
     return [
         NextStep(t.to, definition.step(t.to).name, t.label)
         for t in definition.step(run.step_id).next
@@ -169,7 +180,7 @@ def _actors(case: Case) -> dict[tuple[str, str, str], str]:
 def timeline(case: Case, *, viewer: Actor | None = None) -> list[TimelineEntry]:
     """Every record of the case in order, with who and when (R-1). With ``viewer``, an evidence
     item the viewer may not open is named only by its kind (R-33)."""
-    definition = procedures.get(case.procedure)
+    definition = definitions.definition_for(case)
     actors = _actors(case)
     visible: set[int] | None = None
     if viewer is not None:
