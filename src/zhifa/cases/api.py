@@ -5,7 +5,7 @@ Bearer`` token with ``cases:read`` / ``cases:write``). Thin: parse, fetch throug
 :mod:`zhifa.cases.selectors` (a case the actor may not read is 404, never 403: its existence is
 not revealed), call one :mod:`zhifa.cases.services` function (what the actor may not change is
 403, an archived case 409), render. Every refusal is ``{"code", "message", "detail"}``
-(:class:`CaseErrorOut`) and a refused request has changed nothing.
+(:class:`zhifa.apikit.ErrorOut`) and a refused request has changed nothing.
 
 Personal data: staff who may read the case handle its parties and see their id numbers and phones
 in full; a machine sees them masked (``zhifa.core.identifiers.mask_*``). Complaints name their
@@ -21,14 +21,27 @@ from typing import Annotated, Any, Literal
 from django.db.models import F
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Path, Query, Router, Schema, Status
-from ninja.security import SessionAuth
+from ninja import Query, Router, Schema, Status
 from pydantic import AfterValidator, Field
 
 from zhifa.accounts.access import require_scope
-from zhifa.accounts.auth import ApiTokenAuth
-from zhifa.accounts.decorators import is_verified
 from zhifa.accounts.models import ApiToken, User
+from zhifa.apikit import (
+    MAX_DB_ID,
+    MAX_TEXT,
+    READ_ERRORS,
+    STAFF,
+    WRITE_ERRORS,
+    ErrorOut,
+    Id,
+    IdPath,
+    Line,
+    Text,
+    actor_of,
+    one_line,
+    several_lines,
+    staff_of,
+)
 from zhifa.cases import documents, rules, selectors, services
 from zhifa.cases.models import (
     Approval,
@@ -45,51 +58,17 @@ from zhifa.cases.models import (
 from zhifa.catalogue import procedures
 from zhifa.catalogue.models import Power
 from zhifa.core import deadlines
-from zhifa.core.errors import NotFound, PermissionDenied, ValidationFailed
+from zhifa.core.errors import NotFound, ValidationFailed
 from zhifa.core.identifiers import mask_id_number, mask_phone
 from zhifa.evidence.models import Evidence
 from zhifa.org.models import Agency, Officer, Unit
-from zhifa.org.selectors import MAX_DB_ID
 
+router = Router(tags=["cases"], auth=STAFF)
 
-class VerifiedSessionAuth(SessionAuth):
-    """A staff session: signed in with password AND a TOTP code verified in this session (the same
-    guard as the staff pages, ``zhifa.accounts.decorators.staff_required``)."""
-
-    def authenticate(self, request: HttpRequest, key: str | None) -> Any | None:
-        user = super().authenticate(request, key)
-        if user is None or not is_verified(user) or getattr(user, "must_change_password", False):
-            return None
-        return user
-
-
-STAFF = VerifiedSessionAuth()
-router = Router(tags=["cases"], auth=[ApiTokenAuth(), STAFF])
-
-MAX_TEXT = 20000
 MAX_OFFSET = 1_000_000_000
 
 
 # --- input text: bounded, and without characters no database stores -----------------------------
-
-
-def _bad_character(char: str, *, lines: bool) -> bool:
-    code = ord(char)
-    if 0xD800 <= code <= 0xDFFF or code == 127:
-        return True
-    return code < 32 and not (lines and char in "\n\r\t")
-
-
-def _one_line(value: str) -> str:
-    if any(_bad_character(c, lines=False) for c in value):
-        raise ValueError(_("含有不允许的控制字符。"))
-    return value
-
-
-def _several_lines(value: str) -> str:
-    if any(_bad_character(c, lines=True) for c in value):
-        raise ValueError(_("含有不允许的控制字符。"))
-    return value
 
 
 def _clean_json(value: Any, depth: int = 0) -> Any:
@@ -100,11 +79,11 @@ def _clean_json(value: Any, depth: int = 0) -> Any:
     if isinstance(value, str):
         if len(value) > MAX_TEXT:
             raise ValueError(_("内容过长。"))
-        return _several_lines(value)
+        return several_lines(value)
     if isinstance(value, Mapping):
         if len(value) > 200:
             raise ValueError(_("内容项目过多。"))
-        return {_one_line(str(k)): _clean_json(v, depth + 1) for k, v in value.items()}
+        return {one_line(str(k)): _clean_json(v, depth + 1) for k, v in value.items()}
     if isinstance(value, list):
         if len(value) > 500:
             raise ValueError(_("内容项目过多。"))
@@ -119,34 +98,12 @@ def _json_object(value: dict[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
-Line = Annotated[str, Field(max_length=200), AfterValidator(_one_line)]
-Slug = Annotated[str, Field(max_length=50), AfterValidator(_one_line)]
-Text = Annotated[str, Field(max_length=MAX_TEXT), AfterValidator(_several_lines)]
-Reason = Annotated[str, Field(max_length=2000), AfterValidator(_several_lines)]
+Slug = Annotated[str, Field(max_length=50), AfterValidator(one_line)]
+Reason = Annotated[str, Field(max_length=2000), AfterValidator(several_lines)]
 Content = Annotated[dict[str, Any], AfterValidator(_json_object)]
-Id = Annotated[int, Field(ge=1, le=MAX_DB_ID)]
-IdPath = Annotated[int, Path(ge=1, le=MAX_DB_ID)]
 
 
 # --- schemas ------------------------------------------------------------------------------------
-
-
-class CaseErrorOut(Schema):
-    """Every refusal of the API."""
-
-    code: str = Field(description="稳定的错误代码，如 permission_denied")
-    message: str = Field(description="中文说明")
-    detail: Any = Field(default=None, description="补充信息，可为空")
-
-
-READ_ERRORS: dict[int, type[Schema]] = {
-    401: CaseErrorOut,
-    403: CaseErrorOut,
-    404: CaseErrorOut,
-    422: CaseErrorOut,
-}
-# 400: a body that is not JSON at all; 409: the case is archived, or the state forbids it.
-WRITE_ERRORS: dict[int, type[Schema]] = {**READ_ERRORS, 400: CaseErrorOut, 409: CaseErrorOut}
 
 
 class PartyIn(Schema):
@@ -154,10 +111,10 @@ class PartyIn(Schema):
         description="natural_person 自然人、legal_person 法人、other_organisation 其他组织"
     )
     name: Line
-    id_number: Annotated[str, Field(max_length=40), AfterValidator(_one_line)]
+    id_number: Annotated[str, Field(max_length=40), AfterValidator(one_line)]
     id_kind: Literal["", "resident_id", "credit_code", "other"] = ""
     address: Line = ""
-    phone: Annotated[str, Field(max_length=40), AfterValidator(_one_line)] = ""
+    phone: Annotated[str, Field(max_length=40), AfterValidator(one_line)] = ""
     legal_representative: Line = ""
     guardian: Line = ""
 
@@ -250,14 +207,14 @@ class ComplaintIn(Schema):
     subject: Line
     content: Text
     is_real_name: bool = False
-    complainant_name: Annotated[str, Field(max_length=100), AfterValidator(_one_line)] = ""
-    complainant_phone: Annotated[str, Field(max_length=40), AfterValidator(_one_line)] = ""
+    complainant_name: Annotated[str, Field(max_length=100), AfterValidator(one_line)] = ""
+    complainant_phone: Annotated[str, Field(max_length=40), AfterValidator(one_line)] = ""
 
 
 class ComplaintCloseIn(Schema):
     reason: Reason
     reply_text: Reason = ""
-    reply_method: Annotated[str, Field(max_length=50), AfterValidator(_one_line)] = ""
+    reply_method: Annotated[str, Field(max_length=50), AfterValidator(one_line)] = ""
     replied_on: date | None = None
 
 
@@ -508,9 +465,7 @@ class RecordKindsOut(Schema):
 
 def _actor(request: HttpRequest) -> Any:
     """The authenticated user or token; a token must hold a ``cases`` scope at all."""
-    actor = getattr(request, "auth", None)
-    if actor is None:
-        raise PermissionDenied(_("缺少操作者：请先登录。"), code="actor_required")
+    actor = actor_of(request)
     if isinstance(actor, ApiToken) and not actor.has_scope(services.SCOPE_WRITE):
         require_scope(actor, services.SCOPE_READ)
     return actor
@@ -521,13 +476,6 @@ def _writer(request: HttpRequest) -> Any:
     actor = _actor(request)
     if isinstance(actor, ApiToken):
         require_scope(actor, services.SCOPE_WRITE)
-    return actor
-
-
-def _staff(request: HttpRequest) -> User:
-    actor = getattr(request, "auth", None)
-    if not isinstance(actor, User):
-        raise PermissionDenied(_("只有登录的工作人员可以办理此事项。"), code="staff_only")
     return actor
 
 
@@ -875,7 +823,7 @@ def record_kinds(request: HttpRequest) -> dict[str, Any]:
     description="本人承办的案件（负责人：本机构的案件）正在计算的期限，最近届满的在前。",
 )
 def deadline_list(request: HttpRequest) -> list[dict[str, Any]]:
-    user = _staff(request)
+    user = staff_of(request)
     return [_deadline_out(row) for row in selectors.deadlines_for(user)[:500]]
 
 
@@ -887,7 +835,7 @@ def deadline_list(request: HttpRequest) -> list[dict[str, Any]]:
 def notification_list(
     request: HttpRequest, unread: Annotated[bool, Query(description="只看未读")] = False
 ) -> list[dict[str, Any]]:
-    rows = selectors.notifications_for(_staff(request))
+    rows = selectors.notifications_for(staff_of(request))
     if unread:
         rows = rows.filter(read_at__isnull=True)
     return [_notification_out(n) for n in rows[:500]]
@@ -899,7 +847,7 @@ def notification_list(
     summary="标记提醒为已读",
 )
 def notification_mark_read(request: HttpRequest, notification_id: IdPath) -> dict[str, Any]:
-    user = _staff(request)
+    user = staff_of(request)
     notice = selectors.notifications_for(user).filter(pk=notification_id).first()
     if notice is None:
         raise NotFound(_("没有找到该提醒。"))
@@ -924,7 +872,7 @@ def complaint_list(
     request: HttpRequest,
     state: Annotated[Literal["pending", "case", "no_case"] | None, Query()] = None,
 ) -> list[dict[str, Any]]:
-    rows = selectors.complaints_visible_to(_staff(request))
+    rows = selectors.complaints_visible_to(staff_of(request))
     if state is not None:
         rows = rows.filter(state=state)
     return [_complaint_out(c) for c in rows[:500]]
@@ -936,7 +884,7 @@ def complaint_list(
     summary="登记投诉举报",
 )
 def complaint_register(request: HttpRequest, payload: ComplaintIn) -> Status[dict[str, Any]]:
-    user = _staff(request)
+    user = staff_of(request)
     agency = Agency.objects.filter(pk=payload.agency_id).first()
     if agency is None:
         raise ValidationFailed(
@@ -963,7 +911,7 @@ def complaint_register(request: HttpRequest, payload: ComplaintIn) -> Status[dic
 def complaint_start_case(
     request: HttpRequest, complaint_id: IdPath, payload: CaseStartFields
 ) -> Status[dict[str, Any]]:
-    user = _staff(request)
+    user = staff_of(request)
     complaint = _complaint(user, complaint_id)
     case = services.complaint_start_case(
         actor=user, complaint=complaint, **_start_args(complaint.agency, payload)
@@ -980,7 +928,7 @@ def complaint_start_case(
 def complaint_close(
     request: HttpRequest, complaint_id: IdPath, payload: ComplaintCloseIn
 ) -> dict[str, Any]:
-    user = _staff(request)
+    user = staff_of(request)
     complaint = services.complaint_close_without_case(
         actor=user,
         complaint=_complaint(user, complaint_id),
@@ -1342,4 +1290,4 @@ def deadline_extend(
     return _deadline_out(CaseDeadline.objects.select_related("case", "step_run").get(pk=row.pk))
 
 
-__all__ = ["CaseErrorOut", "router"]
+__all__ = ["ErrorOut", "router"]
