@@ -1,9 +1,7 @@
 """Reading cases, scoped by agency, role and confidentiality (R-33). Pure reads.
 
-A case is readable by the staff of its agency and by the supervisor (justice office) of its
-government. A confidential case (state secret, trade secret, privacy) only by the officers on it,
-the heads of its agency, its legal reviewers and — except state secrets — the supervisor. A token
-with ``cases:read`` reads its agency's non-confidential cases.
+Who may read a case is decided in :mod:`zhifa.cases.access` (``cases_visible_to``,
+``case_get_for_actor``, re-exported here); every read below goes through it.
 """
 
 from __future__ import annotations
@@ -15,9 +13,11 @@ from typing import Any
 from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from zhifa.accounts.access import Role, active_roles, agencies_readable_by, is_supervisor
+from zhifa.accounts.access import Role, active_roles, agencies_readable_by
 from zhifa.accounts.models import ApiToken
 from zhifa.cases import rules
+from zhifa.cases.access import case_get_for_actor as case_get_for_actor  # read here too
+from zhifa.cases.access import cases_visible_to
 from zhifa.cases.models import (
     Case,
     CaseDeadline,
@@ -26,45 +26,9 @@ from zhifa.cases.models import (
     StepEvidence,
     StepRun,
 )
-from zhifa.cases.services import SCOPE_READ, SCOPE_WRITE
 from zhifa.catalogue import procedures
 from zhifa.catalogue.procedures import Step
 from zhifa.core import clock
-from zhifa.core.errors import NotFound
-from zhifa.evidence.models import Confidentiality
-
-
-def cases_visible_to(actor: Any) -> QuerySet[Case]:
-    """Every case ``actor`` may read."""
-    if isinstance(actor, ApiToken):
-        if not (actor.has_scope(SCOPE_READ) or actor.has_scope(SCOPE_WRITE)):
-            return Case.objects.none()
-        rows = Case.objects.filter(confidentiality=Confidentiality.NONE)
-        return rows if actor.agency_id is None else rows.filter(agency_id=actor.agency_id)
-    if actor is None or not getattr(actor, "is_authenticated", False):
-        return Case.objects.none()
-    agencies = agencies_readable_by(actor)
-    open_cases = Q(confidentiality=Confidentiality.NONE)
-    privileged = active_roles(actor).filter(role__in=(Role.AGENCY_HEAD, Role.LEGAL_REVIEWER))
-    confidential = Q(agency_id__in=privileged.values("agency_id"))
-    if actor.person_id is not None:
-        confidential |= Q(officers__officer__person_id=actor.person_id, officers__removed_at=None)
-    if is_supervisor(actor):
-        confidential |= ~Q(confidentiality=Confidentiality.STATE_SECRET)
-    return (
-        Case.objects.filter(agency__in=agencies)
-        .filter(open_cases | confidential)
-        .distinct()
-        .select_related("agency", "unit", "power")
-    )
-
-
-def case_get_for_actor(*, actor: Any, case_id: int) -> Case:
-    """The case, or :class:`NotFound` (the same for a case that exists but is not readable)."""
-    case = cases_visible_to(actor).filter(pk=case_id).first()
-    if case is None:
-        raise NotFound(_("没有找到该案件。"))
-    return case
 
 
 def my_cases(user: Any) -> QuerySet[Case]:

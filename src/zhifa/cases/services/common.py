@@ -1,0 +1,93 @@
+"""What every case service shares: the locked case, its current step, checked text, the officers
+present with their certificates."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from zhifa.accounts.access import Role, has_role
+from zhifa.cases import rules
+from zhifa.cases.access import can_write, user_of
+from zhifa.cases.models import Case, StepRun
+from zhifa.catalogue import procedures
+from zhifa.catalogue.procedures import Step
+from zhifa.core.errors import Conflict, PermissionDenied, ValidationFailed
+from zhifa.org.actors import is_system
+from zhifa.org.models import Agency, Officer
+
+
+def ledger_actor(actor: Any) -> Any:
+    return "system" if is_system(actor) else actor
+
+
+def lock_case(case: Case, actor: Any, *, reviewer_may: bool = False) -> Case:
+    """The case row locked for this transaction, after checking ``actor`` may change it and that
+    it is not archived (R-29: an archived case is read-only). ``reviewer_may``: the agency's legal
+    reviewer may write this (its own opinion, R-18) without being on the case."""
+    locked = Case.objects.select_for_update().select_related("agency").get(pk=case.pk)
+    reviewer = reviewer_may and has_role(user_of(actor), locked.agency, Role.LEGAL_REVIEWER)
+    if not reviewer and not can_write(actor, locked):
+        raise PermissionDenied(_("您不是本案的承办人员或者负责人，不能修改本案。"))
+    if locked.is_archived:
+        raise Conflict(_("案件已经归档，不能再修改。"), code="case_archived")
+    return locked
+
+
+def current_run(case: Case) -> StepRun:
+    run = case.steps.filter(state=StepRun.State.OPEN).order_by("-seq").first()
+    if run is None:  # only an archived case has no open step, and lock_case refused it already
+        raise Conflict(_("案件没有正在办理的步骤。"))
+    return run
+
+
+def step_of(case: Case, step_id: str) -> Step:
+    return procedures.get(case.procedure).step(step_id)
+
+
+def clean_text(value: str, label: str, *, limit: int, required: bool = True) -> str:
+    value = (value or "").strip()
+    if "\x00" in value:
+        raise ValidationFailed(_("“%(label)s”含有无效字符。") % {"label": label})
+    if required and not value:
+        raise ValidationFailed(_("请填写“%(label)s”。") % {"label": label})
+    if len(value) > limit:
+        raise ValidationFailed(_("“%(label)s”不能超过%(n)d个字。") % {"label": label, "n": limit})
+    return value
+
+
+def officers_snapshot(
+    officers: Sequence[Officer], *, agency: Agency, day: date, minimum: int, basis: str
+) -> list[dict[str, Any]]:
+    """The officers for a step, each with the certificate valid on ``day``; at least ``minimum``
+    valid ones (行政处罚法第四十二条、行政强制法第十八条), else refused naming who and why."""
+    seen: set[int] = set()
+    checks = []
+    for officer in officers:
+        if officer.pk in seen:
+            continue
+        seen.add(officer.pk)
+        checks.append(rules.check_officer(officer, agency_id=agency.pk, day=day))
+    valid = [c for c in checks if c.is_valid]
+    if len(valid) < minimum:
+        problems = "".join(rules.officer_problem(c) for c in checks if not c.is_valid)
+        raise ValidationFailed(
+            _(
+                "须有不少于%(n)d名持有效执法证件的执法人员（%(basis)s），现有%(valid)d名。%(problems)s"
+            )
+            % {"n": minimum, "basis": basis, "valid": len(valid), "problems": problems},
+            code="too_few_officers",
+            detail={"field": "officers", "required": minimum, "valid": len(valid)},
+        )
+    return [
+        {
+            "officer_id": c.officer.pk,
+            "name": c.officer.person.name,
+            "certificate": c.certificate,
+            "status": str(c.status),
+        }
+        for c in checks
+    ]
