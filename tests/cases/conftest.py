@@ -21,7 +21,7 @@ import pytest
 # Fixtures shared with the org tests: pytest finds them by name here, so F401 would be wrong.
 from tests.org.conftest import Org, frozen_today, grant, make_user, nothing_changes, org  # noqa: F401
 from zhifa.accounts.models import RoleAssignment, User
-from zhifa.cases import documents, rules, services
+from zhifa.cases import documents, rules, selectors, services
 from zhifa.cases.models import (
     Approval,
     Case,
@@ -30,6 +30,7 @@ from zhifa.cases.models import (
     Complaint,
     Notification,
     Party,
+    ProcedureVersion,
     Record,
     StepEvidence,
     StepRun,
@@ -186,7 +187,7 @@ def fill_step(desk: Desk, case: Case, *, variant: str = "", skip: tuple[str, ...
     """Give the current step everything it needs (except the gaps named in ``skip``)."""
     case.refresh_from_db()
     run = case.steps.get(state="open")
-    step = procedures.get(case.procedure).step(run.step_id)
+    step = selectors.step_of(case, run.step_id)  # under the version the case was opened under
     if step.variants and not run.variant and "variant" not in skip:
         services.step_choose_variant(
             actor=desk.officer, case=case, variant=variant or step.variants[0].key
@@ -253,6 +254,7 @@ CASE_MODELS = (
     Case,
     CaseOfficer,
     Party,
+    ProcedureVersion,
     StepRun,
     Record,
     StepEvidence,
@@ -260,6 +262,7 @@ CASE_MODELS = (
     CaseDeadline,
     Notification,
     Complaint,
+    ProcedureVersion,
 )
 
 

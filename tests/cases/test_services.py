@@ -130,7 +130,9 @@ def test_every_accepted_write_has_its_ledger_event_and_the_ledger_verifies(desk:
     before = LedgerEvent.objects.count()
     case = walk(desk, start(desk, "penalty_simple"), SIMPLE_TO_ARCHIVE)
     actions = list(LedgerEvent.objects.order_by("seq")[before:].values_list("action", flat=True))
-    assert actions[0] == "cases.case.start" and actions[-1] == "cases.case.archive"
+    # the first case opened under a definition version stores that version first (ADR 0005)
+    assert actions[0] == "cases.procedure_version.store"
+    assert actions[1] == "cases.case.start" and actions[-1] == "cases.case.archive"
     assert actions.count("cases.step.close") == case.steps.count()
     assert actions.count("cases.record.add") == case.records.count()
     assert verify_ledger(blobs=False, mirror=None).ok

@@ -258,11 +258,3 @@ def test_slug_must_match_file_and_fine_limits_are_money(tmp_path: Path) -> None:
     with pytest.raises(ProcedureDefinitionError) as caught:
         procedures.load_file(broken)
     assert caught.value.message.startswith("broken.toml：")
-
-
-def test_hooks_are_declared_and_registered_by_name() -> None:
-    with pytest.raises(KeyError):
-        procedures.register_hook("undeclared", object())
-    # Every declared hook has its implementation once the apps are ready (cases.gates).
-    for name in procedures.HOOKS:
-        assert procedures.hook_implementation(name) is not None, name

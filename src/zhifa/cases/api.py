@@ -580,7 +580,7 @@ def _case_officer_out(link: CaseOfficer) -> dict[str, Any]:
 
 
 def _summary_out(case: Case) -> dict[str, Any]:
-    definition = procedures.get(case.procedure)
+    definition = selectors.definition_of(case)
     step_name = definition.step(case.current_step).name if case.current_step else ""
     return {
         "id": case.pk,

@@ -27,10 +27,9 @@ from django.utils.translation import gettext as _
 
 from zhifa.accounts import services as account_services
 from zhifa.accounts.models import RoleAssignment, User
-from zhifa.cases import rules, services
+from zhifa.cases import rules, selectors, services
 from zhifa.cases.models import Case, Complaint, Notification
 from zhifa.cases.services import PartyIn
-from zhifa.catalogue import procedures
 from zhifa.catalogue.models import Power
 from zhifa.catalogue.procedures import ApprovalRole, AvRule
 from zhifa.core import calendar, clock
@@ -224,7 +223,7 @@ class Writer:
         self.on(day)
         case.refresh_from_db()
         run = case.steps.get(state="open")
-        step = procedures.get(case.procedure).step(run.step_id)
+        step = selectors.step_of(case, run.step_id)
         if step.variants and not run.variant and variant:
             self.call(services.step_choose_variant, actor=desk.handler, case=case, variant=variant)
             run.refresh_from_db()

@@ -16,6 +16,25 @@ from django.utils.translation import gettext_lazy as _
 from zhifa.evidence.models import Confidentiality
 
 
+class ProcedureVersion(models.Model):
+    """A procedure definition as it was shipped, kept by its SHA-256 (ADR 0005): the canonical
+    JSON of the TOML file (``ProcedureDefinition.canonical``). A case runs under the version it
+    was opened under, even after a new one ships. Written once, never changed."""
+
+    digest = models.CharField(_("摘要（SHA-256）"), max_length=64, unique=True)
+    slug = models.CharField(_("办理程序"), max_length=50)
+    text = models.TextField(_("定义"))
+    stored_at = models.DateTimeField(_("登记时间"))
+
+    class Meta:
+        verbose_name = _("办理程序版本")
+        verbose_name_plural = _("办理程序版本")
+        ordering = ["slug", "stored_at"]
+
+    def __str__(self) -> str:
+        return f"{self.slug} {self.digest[:12]}"
+
+
 class Case(models.Model):
     class StartMode(models.TextChoices):
         APPLICATION = "application", _("依申请")
@@ -49,6 +68,17 @@ class Case(models.Model):
         related_name="cases",
     )
     procedure = models.CharField(_("办理程序"), max_length=50)
+    # the definition the case was opened under; empty only for cases opened before versions were
+    # kept, which follow the shipped definition
+    procedure_version = models.ForeignKey(
+        ProcedureVersion,
+        verbose_name=_("办理程序版本"),
+        to_field="digest",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
     number = models.CharField(_("案号"), max_length=64, unique=True)
     sequence = models.PositiveIntegerField(_("年度序号"))
     year = models.PositiveIntegerField(_("年度"))

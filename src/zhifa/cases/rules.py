@@ -16,9 +16,11 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from zhifa.cases import documents
+from zhifa.cases import documents, hooks
+from zhifa.cases.definitions import definition_for
 from zhifa.catalogue import procedures
-from zhifa.catalogue.procedures import AvRule, ProcedureDefinition, Requirement, Step
+from zhifa.catalogue.procedures import AvRule, ProcedureDefinition, Requirement, Stage, Step
+from zhifa.catalogue.record_kinds import FieldRole
 from zhifa.core import clock
 from zhifa.evidence.models import Evidence
 from zhifa.org.models import Officer
@@ -79,7 +81,8 @@ def officer_problem(check: OfficerCheck) -> str:
 
 
 def definition_of(run: Any) -> ProcedureDefinition:
-    return procedures.get(run.case.procedure)
+    """The definition the run's case runs under (its version, ADR 0005)."""
+    return definition_for(run.case)
 
 
 def requirements_of(step: Step, variant: str) -> tuple[Requirement, ...]:
@@ -141,12 +144,12 @@ def missing(run: Any, *, now: datetime) -> list[Missing]:
     gaps.extend(_missing_officers(run, step, today, now))
     gaps.extend(_missing_waits(run, today))
     gaps.extend(_missing_extension(run, step, today))
-    gaps.extend(_missing_hooks(run, step, now))
+    gaps.extend(_missing_hooks(run, definition, step, now))
     gaps.extend(_missing_presider(run))
     gaps.extend(_missing_notice_before(run, step))
     if not run.case.parties.filter(replaced_by__isnull=True).exists():
         gaps.append(Missing("party", _("请登记当事人。"), _("白山乡行政执法全过程记录办法第九条")))
-    if step.stage.value == "archive":
+    if step.stage is Stage.ARCHIVE:
         gaps.extend(_missing_deferred(run))
     return gaps
 
@@ -156,7 +159,7 @@ def _signature_gaps(record: Any, requirement: Requirement) -> list[str]:
     for who in requirement.signatures:
         entry = record.signatures.get(who) or {}
         state = entry.get("state")
-        if state != "signed" and not (state == "refused" and who in documents.MAY_REFUSE):
+        if state != "signed" and not (state == "refused" and documents.may_refuse(who)):
             gaps.append(str(procedures.SIGNATURES[who]))
     return gaps
 
@@ -186,22 +189,18 @@ def missing_records(run: Any, step: Step) -> list[Missing]:
                     requirement.basis,
                 )
             )
-        if record.fields.get("certificates_shown") is False:
-            gaps.append(
-                Missing(
-                    f"shown:{requirement.document}",
-                    _("“%(doc)s”记载执法人员未出示执法证件。") % {"doc": requirement.label},
-                    _("白山乡行政执法全过程记录办法第十一条"),
+        for spec in documents.specs(record.kind):
+            # a yes/no the kind says keeps the step open when recorded as no (R-11: the
+            # certificates shown, the party told of the recording)
+            if spec.when_false is not None and record.fields.get(spec.name) is False:
+                gaps.append(
+                    Missing(
+                        f"{spec.when_false.code}:{requirement.document}",
+                        _("“%(doc)s”%(gap)s。")
+                        % {"doc": requirement.label, "gap": spec.when_false.gap},
+                        spec.when_false.basis,
+                    )
                 )
-            )
-        if record.fields.get("party_told_recording") is False:
-            gaps.append(
-                Missing(
-                    f"told:{requirement.document}",
-                    _("“%(doc)s”记载未告知当事人同步录音录像。") % {"doc": requirement.label},
-                    _("白山乡行政执法全过程记录办法第十一条"),
-                )
-            )
     return gaps
 
 
@@ -265,10 +264,13 @@ def _missing_presider(run: Any) -> list[Missing]:
         )
     )
     for record in current_records(run):
-        if record.kind not in ("hearing_record", "hearing_notice"):
+        specs = documents.specs(record.kind)
+        roles = {spec.role: spec.name for spec in specs if spec.role is not None}
+        if FieldRole.PRESIDER not in roles:
             continue
-        presider = str(record.fields.get("presider", "")).strip()
-        investigators = set(record.fields.get("investigators", [])) | officers
+        presider = str(record.fields.get(roles[FieldRole.PRESIDER], "")).strip()
+        named = record.fields.get(roles.get(FieldRole.INVESTIGATORS, ""), [])
+        investigators = set(named) | officers
         if presider and presider in investigators:
             gaps.append(
                 Missing(
@@ -281,18 +283,22 @@ def _missing_presider(run: Any) -> list[Missing]:
 
 
 def _missing_notice_before(run: Any, step: Step) -> list[Missing]:
-    """A limit counted back from the hearing (notice seven working days before it:
-    行政处罚法第六十四条, 行政许可法第四十八条): the notice's 通知送达日期 is on or before its
-    last day."""
+    """A limit counted back from an event its record names (the hearing notice seven working days
+    before the hearing: 行政处罚法第六十四条, 行政许可法第四十八条): the record's ``done_field``
+    date (通知送达日期) is on or before the last day counted back from its ``event_field`` date
+    (听证日期). A limit counted back that names no record is shown, not enforced."""
     from zhifa.core.calendar import CalendarYearUnknown
 
     gaps = []
     for limit in step.limits:
-        if limit.counted != "before" or limit.key != "hearing_notice":
+        if limit.counted != "before" or not limit.record:
             continue
         for record in current_records(run):
-            hearing, notified = record.fields.get("hearing_date"), record.fields.get("notified_on")
-            if record.kind != "hearing_notice" or not hearing or not notified:
+            if record.kind != limit.record:
+                continue
+            hearing = record.fields.get(limit.event_field)
+            notified = record.fields.get(limit.done_field)
+            if not hearing or not notified:
                 continue
             try:
                 latest = limit.legal_limit.before(date.fromisoformat(hearing)).due
@@ -304,10 +310,14 @@ def _missing_notice_before(run: Any, step: Step) -> list[Missing]:
                     Missing(
                         "notice_before",
                         _(
-                            "听证通知应当在举行听证%(amount)d个工作日前送达，即不迟于%(latest)s；记录为%(notified)s。"
+                            "%(name)s：%(done)s应当在%(event)s%(amount)d%(unit)s前，即不迟于%(latest)s；记录为%(notified)s。"
                         )
                         % {
+                            "name": limit.name,
+                            "done": _label(record.kind, limit.done_field),
+                            "event": _label(record.kind, limit.event_field),
                             "amount": limit.amount,
+                            "unit": limit.unit.label,
                             "latest": latest.isoformat(),
                             "notified": notified,
                         },
@@ -315,6 +325,10 @@ def _missing_notice_before(run: Any, step: Step) -> list[Missing]:
                     )
                 )
     return gaps
+
+
+def _label(kind: str, field: str) -> str:
+    return next((s.label for s in documents.specs(kind) if s.name == field), field)
 
 
 def _missing_waits(run: Any, today: date) -> list[Missing]:
@@ -376,11 +390,14 @@ def _missing_extension(run: Any, step: Step, today: date) -> list[Missing]:
     return gaps
 
 
-def _missing_hooks(run: Any, step: Step, now: datetime) -> list[Missing]:
+def _missing_hooks(
+    run: Any, definition: ProcedureDefinition, step: Step, now: datetime
+) -> list[Missing]:
     gaps = []
+    context = hooks.HookContext(run=run, definition=definition, now=now)
     for name in step.hooks:
-        implementation = procedures.hook_implementation(name)
-        if implementation is None:
+        problems = hooks.check(name, context)
+        if problems is None:
             gaps.append(
                 Missing(
                     f"hook:{name}",
@@ -388,7 +405,7 @@ def _missing_hooks(run: Any, step: Step, now: datetime) -> list[Missing]:
                 )
             )
             continue
-        for problem in implementation.check(run, now=now):
+        for problem in problems:
             gaps.append(Missing(f"hook:{name}", problem))
     return gaps
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from zhifa.accounts.access import Role, active_roles, agencies_readable_by
 from zhifa.accounts.models import ApiToken
-from zhifa.cases import rules
+from zhifa.cases import definitions, rules
 from zhifa.cases.access import case_get_for_actor as case_get_for_actor  # read here too
 from zhifa.cases.access import cases_visible_to
 from zhifa.cases.models import (
@@ -27,7 +27,7 @@ from zhifa.cases.models import (
     StepRun,
 )
 from zhifa.catalogue import procedures
-from zhifa.catalogue.procedures import Step
+from zhifa.catalogue.procedures import ProcedureDefinition, Step
 from zhifa.core import clock
 
 
@@ -83,8 +83,18 @@ def current_run(case: Case) -> StepRun | None:
     return case.steps.filter(state=StepRun.State.OPEN).order_by("-seq").first()
 
 
+def definition_of(case: Case) -> ProcedureDefinition:
+    """The definition the case runs under (the version it was opened under, ADR 0005)."""
+    return definitions.definition_for(case)
+
+
 def step_of(case: Case, step_id: str) -> Step:
-    return procedures.get(case.procedure).step(step_id)
+    return definitions.step_of(case, step_id)
+
+
+def files_after_emergency(case: Case, kind: str) -> bool:
+    """Is ``kind`` a form of the case's emergency start, filed after its first step (R-9)?"""
+    return definitions.files_after_emergency(case, kind)
 
 
 @dataclass(frozen=True)
@@ -99,7 +109,7 @@ def next_steps(case: Case) -> list[NextStep]:
     run = current_run(case)
     if run is None:
         return []
-    definition = procedures.get(case.procedure)
+    definition = definitions.definition_for(case)
     return [
         NextStep(t.to, definition.step(t.to).name, t.label)
         for t in definition.step(run.step_id).next
@@ -167,7 +177,7 @@ def _actors(case: Case) -> dict[tuple[str, str, str], str]:
 def timeline(case: Case, *, viewer: Any = None) -> list[TimelineEntry]:
     """Every record of the case in order, with who and when (R-1). With ``viewer``, an evidence
     item the viewer may not open is named only by its kind (R-33)."""
-    definition = procedures.get(case.procedure)
+    definition = definitions.definition_for(case)
     actors = _actors(case)
     visible: set[int] | None = None
     if viewer is not None and not isinstance(viewer, ApiToken):

@@ -88,7 +88,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 def _step_name(case: Case) -> str:
     if not case.current_step:
         return ""
-    return procedures.get(case.procedure).step(case.current_step).name
+    return selectors.definition_of(case).step(case.current_step).name
 
 
 @staff_required
@@ -102,7 +102,7 @@ def deadline_list(request: HttpRequest) -> HttpResponse:
             {
                 "row": row,
                 "late": row.overdue_at is not None or services.is_late(row, now),
-                "step": procedures.get(row.case.procedure).step(row.step_run.step_id).name,
+                "step": selectors.definition_of(row.case).step(row.step_run.step_id).name,
             }
         )
     return render(request, "cases/deadlines.html", {"rows": rows})
@@ -458,7 +458,7 @@ def _render_case(
     error: str = "",
     status: int = 200,
 ) -> HttpResponse:
-    definition = procedures.get(case.procedure)
+    definition = selectors.definition_of(case)
     run = selectors.current_run(case)
     step = definition.step(run.step_id) if run is not None else None
     editable = _may_write_any(request.user, case)
@@ -578,7 +578,7 @@ def record_add(request: HttpRequest, case_id: int, kind: str) -> HttpResponse:
     case = _case_or_404(request, case_id)
     if kind not in procedures.DOCUMENT_KINDS:
         raise Http404
-    definition = procedures.get(case.procedure)
+    definition = selectors.definition_of(case)
     run = selectors.current_run(case)
     signers: tuple[str, ...] = ()
     if run is not None:
@@ -591,7 +591,9 @@ def record_add(request: HttpRequest, case_id: int, kind: str) -> HttpResponse:
     key = f"record-{kind}"
     form = case_forms.RecordForm(request.POST, kind=kind, signers=signers, prefix=key)
     deferred = case.steps.filter(deferred=True, state=StepRun.State.CLOSED).first()
-    target = deferred if deferred is not None and kind in services.EMERGENCY_KINDS else None
+    target = (
+        deferred if deferred is not None and selectors.files_after_emergency(case, kind) else None
+    )
     return _submit(
         request,
         case,
@@ -617,7 +619,7 @@ def record_correct(request: HttpRequest, case_id: int, record_id: int) -> HttpRe
     record = case.records.filter(pk=record_id).first()
     if record is None:
         raise Http404
-    definition = procedures.get(case.procedure)
+    definition = selectors.definition_of(case)
     signers = tuple(
         dict.fromkeys([*_signers_for(definition, record.kind), *record.signatures.keys()])
     )

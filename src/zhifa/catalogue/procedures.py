@@ -50,6 +50,8 @@ archive step can be reached; an approval chain out of order or naming one role t
 from __future__ import annotations
 
 import enum
+import hashlib
+import json
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -60,9 +62,14 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
+from django.core.signals import setting_changed
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from zhifa.catalogue import hook_params, record_kinds
+from zhifa.catalogue.hook_params import HookParams
+from zhifa.catalogue.record_kinds import FieldType
 from zhifa.core import deadlines
 from zhifa.core.deadlines import Deadline, LegalLimit, Unit
 from zhifa.core.errors import ValidationFailed
@@ -130,94 +137,11 @@ class AvRule(enum.StrEnum):
     IF_DISPUTED = "if_disputed"  # where a dispute is likely (R-23)
 
 
-# Signatures a document may need (R-11, R-13): who signs it (or whose refusal is recorded).
-SIGNATURES: dict[str, Any] = {
-    "officers": gettext_lazy("执法人员"),
-    "party": gettext_lazy("当事人"),
-    "witness": gettext_lazy("见证人"),
-    "recorder": gettext_lazy("记录人"),
-    "presider": gettext_lazy("主持人"),
-    "head": gettext_lazy("负责人"),
-    "reviewer": gettext_lazy("审核人员"),
-    "recipient": gettext_lazy("受送达人"),
-    "agency_seal": gettext_lazy("机关印章"),
-}
-
-# Every kind of document a step may require (全过程记录办法 第七条至第三十三条).
-DOCUMENT_KINDS: dict[str, Any] = {
-    # start (R-7 – R-10)
-    "application": gettext_lazy("申请书及申请材料"),
-    "application_receipt": gettext_lazy("申请材料接收凭证"),
-    "supplement_notice": gettext_lazy("一次性补正材料告知书"),
-    "acceptance_notice": gettext_lazy("受理通知书"),
-    "refusal_notice": gettext_lazy("不予受理决定书"),
-    "start_approval": gettext_lazy("立案审批表"),
-    "emergency_start_form": gettext_lazy("紧急情况立案补办审批表"),
-    "complaint_record": gettext_lazy("投诉举报登记表"),
-    "inspection_plan": gettext_lazy("检查方案（抽查名单）"),
-    # investigation (R-11 – R-16)
-    "inquiry_transcript": gettext_lazy("询问笔录"),
-    "evidence_notice": gettext_lazy("调取证据通知书"),
-    "evidence_register": gettext_lazy("证据登记清单"),
-    "inspection_transcript": gettext_lazy("现场检查（勘验）笔录"),
-    "sampling_notice": gettext_lazy("抽样取证通知书"),
-    "sampling_list": gettext_lazy("抽样物品清单"),
-    "appraisal_opinion": gettext_lazy("检测、检验、鉴定意见"),
-    "preservation_notice": gettext_lazy("证据先行登记保存通知书"),
-    "rights_notice": gettext_lazy("行政处罚事先告知书"),
-    "statement_transcript": gettext_lazy("陈述申辩笔录"),
-    "hearing_notice": gettext_lazy("听证通知书"),
-    "hearing_record": gettext_lazy("听证笔录"),
-    "hearing_report": gettext_lazy("听证报告"),
-    "investigation_report": gettext_lazy("案件调查终结报告"),
-    "coercion_approval": gettext_lazy("行政强制措施审批表"),
-    "coercion_decision": gettext_lazy("查封、扣押决定书"),
-    "seizure_list": gettext_lazy("查封、扣押清单"),
-    "freezing_notice": gettext_lazy("冻结通知书"),
-    "liberty_restriction_record": gettext_lazy("限制人身自由记录"),
-    "on_site_record": gettext_lazy("现场笔录"),
-    "emergency_report": gettext_lazy("紧急情况报告及负责人补办批准"),
-    "extension_approval": gettext_lazy("延长期限审批表"),
-    "extension_notice": gettext_lazy("延长期限告知书"),
-    "release_decision": gettext_lazy("解除行政强制措施决定书"),
-    "inspection_record": gettext_lazy("检查记录"),
-    "rectification_notice": gettext_lazy("责令改正（整改）通知书"),
-    "levy_notice": gettext_lazy("征收告知书"),
-    "valuation_report": gettext_lazy("核定（评估）报告"),
-    # decision (R-17 – R-23)
-    "decision_draft": gettext_lazy("处理决定审批表（拟办意见）"),
-    "legal_review_opinion": gettext_lazy("法制审核意见书"),
-    "expert_opinion": gettext_lazy("专家论证意见"),
-    "collective_minutes": gettext_lazy("集体讨论记录"),
-    "head_approval": gettext_lazy("负责人审批意见"),
-    "penalty_decision": gettext_lazy("行政处罚决定书"),
-    "no_penalty_decision": gettext_lazy("不予行政处罚决定书"),
-    "simple_penalty_decision": gettext_lazy("当场行政处罚决定书"),
-    "permit_decision": gettext_lazy("准予行政许可决定书"),
-    "permit_refusal": gettext_lazy("不予行政许可决定书"),
-    "permit_certificate": gettext_lazy("行政许可证件"),
-    "permit_extension_notice": gettext_lazy("延长许可期限告知书"),
-    "levy_decision": gettext_lazy("征收决定书"),
-    "inspection_result": gettext_lazy("检查结果告知书"),
-    # service (R-24)
-    "service_receipt": gettext_lazy("送达回证"),
-    "mail_receipt": gettext_lazy("邮寄凭单及回执"),
-    "leaving_record": gettext_lazy("留置送达记录"),
-    "entrusted_service_record": gettext_lazy("委托（转交）送达记录"),
-    "public_notice_record": gettext_lazy("公告送达记录"),
-    # execution (R-25 – R-28)
-    "compliance_record": gettext_lazy("履行情况记录"),
-    "payment_receipt": gettext_lazy("罚没款缴纳凭证"),
-    "rectification_check": gettext_lazy("整改复查记录"),
-    "reminder": gettext_lazy("催告书"),
-    "enforcement_decision": gettext_lazy("行政强制执行决定书"),
-    "execution_record": gettext_lazy("强制执行记录"),
-    "court_application": gettext_lazy("强制执行申请书"),
-    "court_ruling": gettext_lazy("人民法院裁定书"),
-    # archive (R-29)
-    "closing_report": gettext_lazy("结案报告"),
-    "archive_register": gettext_lazy("案卷归档登记"),
-}
+# Who may sign a document (R-11, R-13) and every kind of document a step may require
+# (全过程记录办法 第七条至第三十三条): ``key -> label`` views of ``record_kinds.toml``, where each
+# kind's fields, signers and authors are specified (:mod:`zhifa.catalogue.record_kinds`).
+SIGNATURES: Mapping[str, str] = record_kinds.LabelsOf("signers")
+DOCUMENT_KINDS: Mapping[str, str] = record_kinds.LabelsOf("kinds")
 
 # Named hooks a step may declare; implementations are registered by the issue that owns them
 # (:func:`register_hook`). A declared hook with no implementation is for the engine to treat as
@@ -272,6 +196,11 @@ class TimeLimit:
     extends: str = ""  # instead of a new limit, lengthens the open limit with this key
     blocks: tuple[str, ...] = ()  # a wait that holds back only the moves to these steps
     unless: str = ""  # a record field that, when true, lifts the wait (the party's waiver)
+    # counted before: the record whose ``event_field`` date the limit is counted back from and
+    # whose ``done_field`` date must be on or before its last day (听证通知 … 听证日期)
+    record: str = ""
+    event_field: str = ""
+    done_field: str = ""
 
     @property
     def legal_limit(self) -> LegalLimit:
@@ -348,6 +277,15 @@ class FineLimit:
 
 
 @dataclass(frozen=True)
+class EmergencyStart:
+    """R-9: the procedure may start before its first step is approved; the ``forms`` of that
+    step are filed afterwards, within ``limit``."""
+
+    forms: tuple[str, ...]
+    limit: TimeLimit
+
+
+@dataclass(frozen=True)
 class ProcedureDefinition:
     slug: str
     name: str
@@ -359,6 +297,13 @@ class ProcedureDefinition:
     fine_limits: tuple[FineLimit, ...] = ()
     measures: tuple[str, ...] = ()
     source: str = ""
+    start_modes: tuple[str, ...] = ()
+    emergency_start: EmergencyStart | None = None
+    hook_params: Mapping[str, HookParams] = field(default_factory=dict)
+    # the definition as canonical JSON (sorted keys, no comments) and its SHA-256: the version a
+    # case is opened under (ADR 0005)
+    canonical: str = field(default="", compare=False, repr=False)
+    digest: str = ""
     _index: Mapping[str, Step] = field(default_factory=dict, compare=False, repr=False)
 
     def step(self, step_id: str) -> Step:
@@ -378,6 +323,10 @@ class ProcedureDefinition:
 
     def hooks(self) -> set[str]:
         return {hook for s in self.steps for hook in s.hooks}
+
+    def params(self, hook: str) -> HookParams:
+        """The parameters the definition gives ``hook`` (``NoParams`` for one that takes none)."""
+        return self.hook_params.get(hook) or hook_params.NoParams()
 
 
 class ProcedureDefinitionError(ValidationFailed):
@@ -496,6 +445,9 @@ class _Reader:
             extends=str(raw.get("extends", "")),
             blocks=tuple(str(b) for b in self.items(raw, "blocks", step)),
             unless=str(raw.get("unless", "")),
+            record=str(raw.get("record", "")),
+            event_field=str(raw.get("event", "")),
+            done_field=str(raw.get("done", "")),
         )
 
     def legal_limit(self, raw: Any, step: str, what: str) -> LegalLimit | None:
@@ -722,6 +674,82 @@ def _reachable(start: str, index: Mapping[str, Step]) -> set[str]:
     return seen
 
 
+def _emergency_start(
+    reader: _Reader, data: Mapping[str, Any], steps: list[Step], start: str
+) -> EmergencyStart | None:
+    raw = data.get("emergency_start")
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        reader.problem("", _("emergency_start 的格式不正确。"))
+        return None
+    forms = tuple(str(f) for f in reader.items(raw, "forms", ""))
+    for form in forms:
+        if form not in DOCUMENT_KINDS:
+            reader.problem("", _("未知的文书种类“%(kind)s”。") % {"kind": form})
+    first = next((s for s in steps if s.id == start), None)
+    if first is not None and not first.approval:
+        reader.problem(start, _("起始步骤不需要审批，不能紧急情况先行启动（emergency_start）。"))
+    limit = reader.limit(raw.get("limit"), "")
+    if not forms or limit is None:
+        reader.problem("", _("emergency_start 须写明补办的文书（forms）和期限（limit）。"))
+        return None
+    return EmergencyStart(forms, limit)
+
+
+def _hook_params(
+    reader: _Reader, data: Mapping[str, Any], steps: list[Step]
+) -> dict[str, HookParams]:
+    from zhifa.accounts.models import RoleAssignment
+
+    tables = data.get("hooks", {})
+    if not isinstance(tables, dict):
+        reader.problem("", _("“hooks”必须是表。"))
+        return {}
+    declared = {hook for s in steps for hook in s.hooks if hook in HOOKS}
+    for name in sorted(set(tables) - declared):
+        reader.problem("", _("挂钩“%(hook)s”有参数，但没有步骤使用它。") % {"hook": name})
+    kinds = record_kinds.shipped().kinds
+    refs = hook_params.References(
+        steps={s.id for s in steps},
+        fields_of={key: {f.name for f in kind.fields} for key, kind in kinds.items()},
+        roles=set(RoleAssignment.Role.values),
+    )
+    params: dict[str, HookParams] = {}
+    for name in sorted(declared):
+        if hook_params.PARAMS[name] is hook_params.NoParams and name not in tables:
+            continue
+        parsed = hook_params.parse(
+            name, tables.get(name), refs, lambda message: reader.problem("", message)
+        )
+        if parsed is not None:
+            params[name] = parsed
+    return params
+
+
+def _check_counted_before(reader: _Reader, steps: list[Step]) -> None:
+    """A limit counted back from an event the records name: the record kind and its two date
+    fields exist (the event, and the act that must come before it)."""
+    for step in steps:
+        for limit in step.limits:
+            named = (limit.record, limit.event_field, limit.done_field)
+            if not any(named):
+                continue
+            kind = record_kinds.shipped().get(limit.record)
+            dates = {f.name for f in kind.fields if f.type is FieldType.DATE} if kind else set()
+            if limit.counted != "before" or not all(named):
+                reader.problem(
+                    step.id,
+                    _("期限“%(name)s”的 record、event、done 只用于倒计的期限，且须一并写明。")
+                    % {"name": limit.name},
+                )
+            elif kind is None or not {limit.event_field, limit.done_field} <= dates:
+                reader.problem(
+                    step.id,
+                    _("期限“%(name)s”引用的文书或者日期项不存在。") % {"name": limit.name},
+                )
+
+
 def parse_definition(data: Mapping[str, Any], *, source: str) -> ProcedureDefinition:
     """Build and validate a definition from parsed TOML; :class:`ProcedureDefinitionError`
     (naming ``source`` and each step) when anything is wrong."""
@@ -751,8 +779,15 @@ def parse_definition(data: Mapping[str, Any], *, source: str) -> ProcedureDefini
         f for f in (reader.fine_limit(x) for x in reader.items(data, "fine_limits", "")) if f
     )
     measures = tuple(str(m) for m in reader.items(data, "measures", ""))
+    start_modes = tuple(str(m) for m in reader.items(data, "start_modes", ""))
+    if not start_modes or not all(_ID.match(m) for m in start_modes):
+        reader.problem("", _("须写明启动方式（start_modes）。"))
+    emergency = _emergency_start(reader, data, steps, start)
+    params = _hook_params(reader, data, steps)
+    _check_counted_before(reader, steps)
     if reader.problems:
         raise ProcedureDefinitionError(source, reader.problems)
+    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return ProcedureDefinition(
         slug=slug,
         name=name,
@@ -764,6 +799,11 @@ def parse_definition(data: Mapping[str, Any], *, source: str) -> ProcedureDefini
         fine_limits=fine_limits,
         measures=measures,
         source=source,
+        start_modes=start_modes,
+        emergency_start=emergency,
+        hook_params=params,
+        canonical=canonical,
+        digest=hashlib.sha256(canonical.encode()).hexdigest(),
         _index={s.id: s for s in steps},
     )
 
@@ -784,10 +824,25 @@ def load_all(directory: Path = PROCEDURES_DIR) -> dict[str, ProcedureDefinition]
     return {d.slug: d for d in (load_file(p) for p in sorted(directory.glob("*.toml")))}
 
 
+def definitions_dir() -> Path:
+    """Where the shipped definitions are read from: ``settings.ZHIFA_PROCEDURES_DIR`` when set (to
+    try an amended definition, or in a test shipping a new version), else the package's own."""
+    configured = getattr(settings, "ZHIFA_PROCEDURES_DIR", "")
+    return Path(configured) if configured else PROCEDURES_DIR
+
+
 @cache
 def shipped() -> dict[str, ProcedureDefinition]:
     """The definitions shipped with the system, loaded and validated once per process."""
-    return load_all()
+    return load_all(definitions_dir())
+
+
+def _reload(*, setting: str, **kwargs: Any) -> None:
+    if setting == "ZHIFA_PROCEDURES_DIR":
+        shipped.cache_clear()
+
+
+setting_changed.connect(_reload, dispatch_uid="zhifa.catalogue.procedures.reload")
 
 
 def get(slug: str) -> ProcedureDefinition:
@@ -804,24 +859,6 @@ def get(slug: str) -> ProcedureDefinition:
 
 def slugs() -> list[str]:
     return sorted(shipped())
-
-
-# --- hooks --------------------------------------------------------------------------------------
-
-HookFunction = Any  # a callable the owning issue defines; the case engine decides its signature
-
-_HOOK_IMPLEMENTATIONS: dict[str, HookFunction] = {}
-
-
-def register_hook(name: str, implementation: HookFunction) -> None:
-    """Install the implementation of a declared hook (by the issue that owns it)."""
-    if name not in HOOKS:
-        raise KeyError(f"undeclared hook {name!r}; declare it in catalogue.procedures.HOOKS")
-    _HOOK_IMPLEMENTATIONS[name] = implementation
-
-
-def hook_implementation(name: str) -> HookFunction | None:
-    return _HOOK_IMPLEMENTATIONS.get(name)
 
 
 def describe_requirements(step: Step) -> Iterable[str]:

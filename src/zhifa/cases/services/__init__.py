@@ -30,7 +30,6 @@ from zhifa.cases.services.limits import (
 )
 from zhifa.cases.services.notifications import notification_read, responsible_users
 from zhifa.cases.services.records import (
-    EMERGENCY_KINDS,
     approval_give,
     evidence_link,
     record_add,
@@ -54,7 +53,6 @@ from zhifa.cases.services.steps import (
 )
 
 __all__ = [
-    "EMERGENCY_KINDS",
     "SCOPE_READ",
     "SCOPE_WRITE",
     "STAFF_ROLES",

@@ -9,11 +9,10 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from zhifa.accounts.access import Role, has_role
-from zhifa.cases import rules
+from zhifa.accounts.access import has_role
+from zhifa.cases import definitions, rules
 from zhifa.cases.access import can_write, user_of
 from zhifa.cases.models import Case, StepRun
-from zhifa.catalogue import procedures
 from zhifa.catalogue.procedures import Step
 from zhifa.core.errors import Conflict, PermissionDenied, ValidationFailed
 from zhifa.org.actors import is_system
@@ -24,13 +23,14 @@ def ledger_actor(actor: Any) -> Any:
     return "system" if is_system(actor) else actor
 
 
-def lock_case(case: Case, actor: Any, *, reviewer_may: bool = False) -> Case:
+def lock_case(case: Case, actor: Any, *, also_written_by: Sequence[str] = ()) -> Case:
     """The case row locked for this transaction, after checking ``actor`` may change it and that
-    it is not archived (R-29: an archived case is read-only). ``reviewer_may``: the agency's legal
-    reviewer may write this (its own opinion, R-18) without being on the case."""
+    it is not archived (R-29: an archived case is read-only). ``also_written_by``: roles of the
+    agency that may write this without being on the case (a record kind's authors: the legal
+    reviewer its own opinion, R-18)."""
     locked = Case.objects.select_for_update().select_related("agency").get(pk=case.pk)
-    reviewer = reviewer_may and has_role(user_of(actor), locked.agency, Role.LEGAL_REVIEWER)
-    if not reviewer and not can_write(actor, locked):
+    author = bool(also_written_by) and has_role(user_of(actor), locked.agency, *also_written_by)
+    if not author and not can_write(actor, locked):
         raise PermissionDenied(_("您不是本案的承办人员或者负责人，不能修改本案。"))
     if locked.is_archived:
         raise Conflict(_("案件已经归档，不能再修改。"), code="case_archived")
@@ -45,7 +45,8 @@ def current_run(case: Case) -> StepRun:
 
 
 def step_of(case: Case, step_id: str) -> Step:
-    return procedures.get(case.procedure).step(step_id)
+    """A step of the definition the case runs under (its version, ADR 0005)."""
+    return definitions.step_of(case, step_id)
 
 
 def clean_text(value: str, label: str, *, limit: int, required: bool = True) -> str:

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from zhifa.accounts.access import Role, has_role
-from zhifa.cases import rules
+from zhifa.cases import documents, rules
 from zhifa.cases.access import user_of
 from zhifa.cases.models import Case, CaseDeadline, StepRun
 from zhifa.cases.services.common import clean_text, ledger_actor, lock_case, step_of
@@ -115,25 +115,18 @@ def _limit_start(case: Case, limit: TimeLimit, now: datetime) -> date | datetime
     return moment if limit.unit is Unit.HOURS else clock.china_date(moment)
 
 
-SERVICE_DATE_FIELDS = ("served_on", "left_on", "returned_on", "published_on", "told_on")
-# 民事诉讼法第九十五条: served by public notice, the document is deemed served when thirty days
-# have passed from the notice (行政处罚法第六十一条 and 行政强制法 refer to its rules of service).
-PUBLIC_NOTICE_DAYS = 30
-
-
 def _service_date(run: StepRun) -> date | None:
     """The day the step's document reached the party, where its records say so: a limit counted
     from service (缴纳罚款十五日, 催告书送达十日后) runs from then, not from when it was filed. A
-    public notice counts as served thirty days after it was published."""
+    public notice counts as served thirty days after it was published (民事诉讼法第九十五条:
+    ``served = { after_days = 30 }`` on its date in ``record_kinds.toml``)."""
     days = []
     for record in rules.current_records(run):
-        for name in SERVICE_DATE_FIELDS:
-            if not record.fields.get(name):
+        for spec in documents.specs(record.kind):
+            if spec.served is None or not record.fields.get(spec.name):
                 continue
-            day = date.fromisoformat(record.fields[name])
-            if name == "published_on":
-                day += timedelta(days=PUBLIC_NOTICE_DAYS)
-            days.append(day)
+            day = date.fromisoformat(record.fields[spec.name])
+            days.append(day + timedelta(days=spec.served.after_days))
     return max(days) if days else None
 
 

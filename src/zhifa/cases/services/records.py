@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from zhifa.accounts.access import Role, has_role
 from zhifa.accounts.models import ApiToken, User
-from zhifa.cases import documents, rules
+from zhifa.cases import definitions, documents, rules
 from zhifa.cases.access import assigned_officer, may_read, user_of
 from zhifa.cases.models import Approval, Case, Record, StepEvidence, StepRun
 from zhifa.cases.services.common import clean_text, current_run, ledger_actor, lock_case, step_of
@@ -29,8 +29,12 @@ APPROVAL_ROLES: dict[str, tuple[str, ...]] = {
     ApprovalRole.CHECKER: (Role.UNIT_HEAD, Role.AGENCY_HEAD, Role.LEGAL_REVIEWER),
     ApprovalRole.APPROVER: (Role.AGENCY_HEAD,),
 }
-REVIEWER_KINDS = ("legal_review_opinion",)
-EMERGENCY_KINDS = ("start_approval", "emergency_start_form", "emergency_report")
+
+
+def _authors(kind: str) -> tuple[str, ...]:
+    """The agency roles that may write ``kind`` without being on the case (its data)."""
+    found = documents.kind_of(kind)
+    return found.also_written_by if found else ()
 
 
 def _target_run(case: Case, step_run: StepRun | None, kind: str) -> StepRun:
@@ -40,7 +44,7 @@ def _target_run(case: Case, step_run: StepRun | None, kind: str) -> StepRun:
         raise NotFound(_("没有找到该步骤。"))
     if step_run.state == StepRun.State.OPEN:
         return step_run
-    if step_run.deferred and kind in EMERGENCY_KINDS:
+    if step_run.deferred and definitions.files_after_emergency(case, kind):
         # R-9: the emergency start form is filed afterwards — once; then only corrected (R-34)
         if rules.missing_records(step_run, step_of(case, step_run.step_id)):
             return step_run
@@ -48,49 +52,31 @@ def _target_run(case: Case, step_run: StepRun | None, kind: str) -> StepRun:
     raise Conflict(_("该步骤已经完成，不能再增加记录。"))
 
 
-# Dates of things that have happened (service, notice, receipt …): not in the future, and not
-# before the step they are recorded in began — a limit counted from them must not be moved by a
-# back- or forward-dated entry (行政强制法第五十四条 …).
-EVENT_DATE_FIELDS = (
-    "served_on",
-    "left_on",
-    "returned_on",
-    "published_on",
-    "sent_on",
-    "told_on",
-    "received_on",
-    "notified_on",
-    "applied_on",
-)
-
-
-def _check_event_dates(run: StepRun, fields: Mapping[str, Any], now: datetime) -> None:
+def _check_event_dates(run: StepRun, kind: str, fields: Mapping[str, Any], now: datetime) -> None:
+    """Dates of things that have happened (service, notice, receipt …; ``event = true`` in the
+    kind's data): not in the future, and not before the step they are recorded in began — a
+    limit counted from them must not be moved by a back- or forward-dated entry
+    (行政强制法第五十四条 …)."""
     today = clock.china_date(now)
     opened = clock.china_date(run.opened_at)
-    for name in EVENT_DATE_FIELDS:
-        if not fields.get(name):
+    for spec in documents.specs(kind):
+        if not spec.event or not fields.get(spec.name):
             continue
-        day = date.fromisoformat(fields[name])
+        day = date.fromisoformat(fields[spec.name])
         if day > today:
             raise ValidationFailed(
                 _("%(label)s不能晚于今天（%(today)s）。")
-                % {"label": _date_label(name), "today": today.isoformat()},
-                detail={"field": name},
+                % {"label": spec.label, "today": today.isoformat()},
+                code="event_date_in_future",
+                detail={"field": spec.name},
             )
         if day < opened:
             raise ValidationFailed(
                 _("%(label)s不能早于本步骤开始的日期（%(opened)s）。")
-                % {"label": _date_label(name), "opened": opened.isoformat()},
-                detail={"field": name},
+                % {"label": spec.label, "opened": opened.isoformat()},
+                code="event_date_before_step",
+                detail={"field": spec.name},
             )
-
-
-def _date_label(name: str) -> str:
-    for specs in documents.FIELDS.values():
-        for spec in specs:
-            if spec.name == name:
-                return str(spec.label)
-    return name
 
 
 def record_add(
@@ -104,12 +90,12 @@ def record_add(
 ) -> Record:
     """Add a record to the current step (or, R-9, the emergency form to the deferred start)."""
     with transaction.atomic():
-        case = lock_case(case, actor, reviewer_may=kind in REVIEWER_KINDS)
+        case = lock_case(case, actor, also_written_by=_authors(kind))
         cleaned = documents.clean_fields(kind, fields)
         signed = documents.clean_signatures(signatures or {})
         run = _target_run(case, step_run, kind)
         now = clock.now()
-        _check_event_dates(run, cleaned, now)
+        _check_event_dates(run, kind, cleaned, now)
         record = Record.objects.create(
             case=case,
             step_run=run,
@@ -127,10 +113,11 @@ def record_add(
 
 def _meet_emergency_form(actor: Any, run: StepRun, now: datetime) -> None:
     step = step_of(run.case, run.step_id)
-    if rules.missing_records(run, step):
+    emergency = definitions.definition_for(run.case).emergency_start
+    if emergency is None or rules.missing_records(run, step):
         return
     for row in run.deadlines.select_for_update().filter(
-        key="emergency_start_form", met_at__isnull=True
+        key=emergency.limit.key, met_at__isnull=True
     ):
         meet(actor, row, now)
 
@@ -150,7 +137,7 @@ def record_correct(
     changed by its own procedure (变更、撤销), not by editing the file.
     """
     with transaction.atomic():
-        case = lock_case(record.case, actor, reviewer_may=record.kind in REVIEWER_KINDS)
+        case = lock_case(record.case, actor, also_written_by=_authors(record.kind))
         reason = clean_text(reason, _("更正理由"), limit=1000)
         old = Record.objects.select_for_update().select_related("step_run").get(pk=record.pk)
         if Record.objects.filter(replaces=old).exists():
@@ -166,7 +153,7 @@ def record_correct(
             signatures if signatures is not None else old.signatures
         )
         now = clock.now()
-        _check_event_dates(old.step_run, cleaned, now)
+        _check_event_dates(old.step_run, old.kind, cleaned, now)
         new = Record.objects.create(
             case=case,
             step_run=old.step_run,

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from zhifa.cases.access import require_agency_staff, user_of
-from zhifa.cases.models import Case, CaseOfficer, Complaint, Party, StepRun
+from zhifa.cases.models import Case, CaseOfficer, Complaint, Party, ProcedureVersion, StepRun
 from zhifa.cases.services.common import (
     clean_text,
     current_run,
@@ -26,7 +26,7 @@ from zhifa.cases.services.steps import open_run
 from zhifa.catalogue import procedures
 from zhifa.catalogue.models import Power
 from zhifa.catalogue.procedures import ProcedureDefinition
-from zhifa.core import clock, deadlines
+from zhifa.core import clock
 from zhifa.core.errors import Conflict, NotFound, ValidationFailed
 from zhifa.core.identifiers import (
     is_minor_on,
@@ -75,19 +75,42 @@ def _procedure_for(agency: Agency, procedure: str, power: Power | None) -> Proce
 
 
 def _check_start_mode(definition: ProcedureDefinition, mode: str) -> None:
+    """The start modes the definition lists (``start_modes``): 依申请 only for a permit, 当场 only
+    for the simple procedure, 紧急情况先行启动 only where the first step is approved and the
+    definition says which forms are filed afterwards (``[emergency_start]``, R-9)."""
     if mode not in Case.StartMode.values:
-        raise ValidationFailed(_("启动方式不正确。"), detail={"field": "start_mode"})
-    application = definition.slug == "permit"
-    simple = definition.slug == "penalty_simple"
+        raise ValidationFailed(
+            _("启动方式不正确。"), code="start_mode_invalid", detail={"field": "start_mode"}
+        )
+    allowed = definition.start_modes
     problem = ""
-    if application != (mode == Case.StartMode.APPLICATION):
-        problem = _("行政许可依申请启动。") if application else _("只有行政许可依申请启动。")
-    elif simple != (mode == Case.StartMode.ON_THE_SPOT):
-        problem = _("简易程序只能当场启动。") if simple else _("当场处罚只能适用简易程序。")
-    elif mode == Case.StartMode.EMERGENCY and not definition.step(definition.start).approval:
+    if mode == Case.StartMode.EMERGENCY and definition.emergency_start is None:
         problem = _("该程序的启动不需要审批，不适用紧急情况先行启动。")
+    elif mode not in allowed and mode == Case.StartMode.APPLICATION:
+        problem = _("只有行政许可依申请启动。")
+    elif mode not in allowed and mode == Case.StartMode.ON_THE_SPOT:
+        problem = _("当场处罚只能适用简易程序。")
+    elif mode not in allowed:
+        problem = _("%(procedure)s的启动方式为：%(allowed)s。") % {
+            "procedure": definition.name,
+            "allowed": "、".join(str(Case.StartMode(m).label) for m in allowed),
+        }
     if problem:
-        raise ValidationFailed(problem, detail={"field": "start_mode"})
+        raise ValidationFailed(
+            problem, code="start_mode_not_allowed", detail={"field": "start_mode"}
+        )
+
+
+def _version(actor: Any, definition: ProcedureDefinition, now: datetime) -> ProcedureVersion:
+    """The stored version of ``definition`` (ADR 0005), stored with its first case."""
+    found = ProcedureVersion.objects.filter(digest=definition.digest).first()
+    if found is not None:
+        return found
+    row = ProcedureVersion.objects.create(
+        digest=definition.digest, slug=definition.slug, text=definition.canonical, stored_at=now
+    )
+    ledger_append(actor=ledger_actor(actor), action="cases.procedure_version.store", obj=row)
+    return row
 
 
 def _next_number(agency: Agency, year: int) -> tuple[int, str]:
@@ -167,6 +190,7 @@ def case_start(
             unit=unit,
             power=power,
             procedure=definition.slug,
+            procedure_version=_version(actor, definition, now),
             number=number,
             sequence=sequence,
             year=year,
@@ -190,14 +214,14 @@ def case_start(
         # R-9: taken first, its form filed afterwards; set as the run is created, so that the
         # ledger's snapshot of the run (cases.step.open) says so too.
         run = open_run(actor, case, start, snapshot, now=now, deferred=emergency)
-        if emergency:
-            limit = deadlines.RECORD_EMERGENCY_START_FORM
+        if emergency and definition.emergency_start is not None:
+            limit = definition.emergency_start.limit
             open_deadline(
                 actor,
                 run,
-                key="emergency_start_form",
-                name=_("紧急情况立案补办审批期限"),
-                computed=limit.from_(now),
+                key=limit.key,
+                name=limit.name,
+                computed=limit.legal_limit.from_(now),
                 until=[],
                 wait=False,
             )

@@ -8,7 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from zhifa.cases import rules
+from zhifa.cases import definitions, hooks, rules
 from zhifa.cases.models import Case, StepRun
 from zhifa.cases.services.common import (
     clean_text,
@@ -24,7 +24,6 @@ from zhifa.cases.services.limits import (
     open_limits,
     refuse_if_waiting,
 )
-from zhifa.catalogue import procedures
 from zhifa.catalogue.procedures import Step
 from zhifa.core import clock
 from zhifa.core.errors import ValidationFailed
@@ -76,7 +75,7 @@ def step_advance(*, actor: Any, case: Case, to: str = "", reason: str = "") -> C
         case = lock_case(case, actor)
         now = clock.now()
         run = current_run(case)
-        definition = procedures.get(case.procedure)
+        definition = definitions.definition_for(case)
         step = definition.step(run.step_id)
         allowed = [t.to for t in step.next]
         if step.is_final:
@@ -100,11 +99,9 @@ def step_advance(*, actor: Any, case: Case, to: str = "", reason: str = "") -> C
         run.save(update_fields=["state", "closed_at"])
         ledger_append(actor=ledger_actor(actor), action="cases.step.close", obj=run, reason=reason)
         apply_extensions(actor, run, step, reason)
+        context = hooks.HookContext(run=run, definition=definition, now=now)
         for name in step.hooks:
-            hook = procedures.hook_implementation(name)
-            after = getattr(hook, "after_close", None)
-            if after is not None:
-                after(run, actor=ledger_actor(actor), now=now)
+            hooks.after_close(name, context, actor=actor)
         meet_deadlines(actor, case, step.id, now, all_=step.is_final)
         if step.is_final:
             case.state = Case.State.ARCHIVED
