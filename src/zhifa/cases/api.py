@@ -18,7 +18,6 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from django.db.models import F
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
@@ -42,24 +41,16 @@ from zhifa.apikit import (
     several_lines,
     staff_of,
 )
-from zhifa.cases import documents, rules, selectors, services
+from zhifa.cases import documents, selectors, services
 from zhifa.cases.models import (
-    Approval,
     Case,
-    CaseDeadline,
-    CaseOfficer,
     Complaint,
     Notification,
-    Party,
     Record,
-    StepEvidence,
-    StepRun,
 )
 from zhifa.catalogue import procedures
 from zhifa.catalogue.models import Power
-from zhifa.core import deadlines
 from zhifa.core.errors import NotFound, ValidationFailed
-from zhifa.core.identifiers import mask_id_number, mask_phone
 from zhifa.evidence.models import Evidence
 from zhifa.org.models import Agency, Officer, Unit
 
@@ -218,167 +209,9 @@ class ComplaintCloseIn(Schema):
     replied_on: date | None = None
 
 
-class PartyOut(Schema):
-    id: int
-    kind: str
-    kind_label: str
-    name: str
-    id_kind: str
-    id_number: str = Field(description="接口令牌看到的是部分隐藏的号码")
-    birth_date: date | None
-    is_minor: bool
-    guardian: str
-    legal_representative: str
-    address: str
-    phone: str = Field(description="接口令牌看到的是部分隐藏的号码")
-    is_current: bool = Field(description="未被更正")
-    replaces_id: int | None
-    correction_reason: str
-    added_at: datetime
-
-
-class CaseOfficerOut(Schema):
-    id: int
-    officer_id: int
-    name: str
-    is_lead: bool
-    assigned_at: datetime
-    removed_at: datetime | None
-    removed_reason: str
-
-
-class CaseSummaryOut(Schema):
-    id: int
-    number: str
-    title: str
-    agency_id: int
-    agency_name: str
-    procedure: str
-    procedure_name: str
-    start_mode: str
-    start_mode_label: str
-    confidentiality: str
-    state: str
-    state_label: str
-    current_step: str
-    current_step_name: str
-    opened_at: datetime
-    archived_at: datetime | None
-
-
 class CaseListOut(Schema):
     count: int
-    items: list[CaseSummaryOut]
-
-
-class RequirementOut(Schema):
-    document: str
-    label: str
-    signatures: list[str]
-    basis: str
-    note: str
-
-
-class VariantOut(Schema):
-    key: str
-    name: str
-    av: str
-
-
-class ApprovalOut(Schema):
-    id: int
-    role: str
-    role_label: str
-    decision: str
-    decision_label: str
-    opinion: str
-    user_id: int
-    user_name: str
-    at: datetime
-
-
-class EvidenceLinkOut(Schema):
-    id: int
-    step_run_id: int
-    evidence_id: int
-    kind: str
-    note: str
-    linked_at: datetime
-
-
-class RecordSummaryOut(Schema):
-    id: int
-    kind: str
-    kind_label: str
-    version: int
-    created_at: datetime
-
-
-class StepOut(Schema):
-    run_id: int
-    id: str
-    name: str
-    stage: str
-    stage_label: str
-    basis: str
-    opened_at: datetime
-    deferred: bool
-    variant: str
-    variants: list[VariantOut]
-    requirements: list[RequirementOut] = Field(description="按所选办理方式应有的文书")
-    av_rule: str = Field(description="none、required、if_disputed")
-    av_basis: str
-    av_reason: str
-    disputed: bool
-    min_officers: int
-    officers: list[dict[str, Any]] = Field(description="在场执法人员及当日有效的执法证")
-    approval_chain: list[str]
-    approvals: list[ApprovalOut] = Field(description="本步骤已有的签批（含退回前的）")
-    records: list[RecordSummaryOut] = Field(description="本步骤现行的文书")
-    evidence: list[EvidenceLinkOut]
-
-
-class MissingOut(Schema):
-    code: str
-    message: str
-    basis: str
-
-
-class NextStepOut(Schema):
-    id: str
-    name: str
-    label: str
-
-
-class DeadlineOut(Schema):
-    id: int
-    case_id: int
-    case_number: str
-    step_id: str
-    key: str
-    name: str
-    basis: str
-    due_date: date | None = Field(
-        description="届满日；为空表示计数进入尚未载入工作日历的年份，载入后计算（见 pending_year）"
-    )
-    pending_year: int | None = Field(default=None, description="届满日所待载入的工作日历年份")
-    describe: str = Field(description="期限的中文说明（天数、依据、届满日）")
-    is_wait: bool = Field(description="等待期：届满后方可办理下一步")
-    extended_times: int
-    overdue: bool
-    met_at: datetime | None
-
-
-class CaseDetailOut(CaseSummaryOut):
-    unit_id: int | None
-    power_id: int | None
-    summary: str
-    parties: list[PartyOut] = Field(description="现行的和已被更正的当事人")
-    officers: list[CaseOfficerOut]
-    step: StepOut | None = Field(description="当前步骤；已归档的案件为空")
-    missing: list[MissingOut] = Field(description="当前步骤完成前还缺少的")
-    next_steps: list[NextStepOut]
-    deadlines: list[DeadlineOut] = Field(description="正在计算的期限")
+    items: list[selectors.CaseSummary]
 
 
 class TimelineEntryOut(Schema):
@@ -535,199 +368,9 @@ def _start_args(agency: Agency, payload: CaseStartFields) -> dict[str, Any]:
 # --- rendering ----------------------------------------------------------------------------------
 
 
-def _name_of(user: Any) -> str:
-    if user is None:
-        return _("系统")
-    return str(user.get_full_name() or user.username)
-
-
-def _party_out(party: Party, *, masked: bool) -> dict[str, Any]:
-    id_number = party.id_number
-    phone = party.phone
-    if masked:
-        id_number = mask_id_number(id_number) if id_number else ""
-        phone = mask_phone(phone) if phone else ""
-    return {
-        "id": party.pk,
-        "kind": party.kind,
-        "kind_label": str(party.get_kind_display()),
-        "name": party.name,
-        "id_kind": party.id_kind,
-        "id_number": id_number,
-        "birth_date": None if masked else party.birth_date,
-        "is_minor": party.is_minor,
-        "guardian": party.guardian,
-        "legal_representative": party.legal_representative,
-        "address": party.address,
-        "phone": phone,
-        "is_current": not hasattr(party, "replaced_by"),
-        "replaces_id": party.replaces_id,
-        "correction_reason": party.correction_reason,
-        "added_at": party.added_at,
-    }
-
-
-def _case_officer_out(link: CaseOfficer) -> dict[str, Any]:
-    return {
-        "id": link.pk,
-        "officer_id": link.officer_id,
-        "name": link.officer.person.name,
-        "is_lead": link.is_lead,
-        "assigned_at": link.assigned_at,
-        "removed_at": link.removed_at,
-        "removed_reason": link.removed_reason,
-    }
-
-
-def _summary_out(case: Case) -> dict[str, Any]:
-    definition = selectors.definition_of(case)
-    step_name = definition.step(case.current_step).name if case.current_step else ""
-    return {
-        "id": case.pk,
-        "number": case.number,
-        "title": case.title,
-        "agency_id": case.agency_id,
-        "agency_name": case.agency.name,
-        "procedure": case.procedure,
-        "procedure_name": definition.name,
-        "start_mode": case.start_mode,
-        "start_mode_label": str(case.get_start_mode_display()),
-        "confidentiality": case.confidentiality,
-        "state": case.state,
-        "state_label": str(case.get_state_display()),
-        "current_step": case.current_step,
-        "current_step_name": step_name,
-        "opened_at": case.opened_at,
-        "archived_at": case.archived_at,
-    }
-
-
-def _approval_out(approval: Approval) -> dict[str, Any]:
-    return {
-        "id": approval.pk,
-        "role": approval.role,
-        "role_label": str(approval.get_role_display()),
-        "decision": approval.decision,
-        "decision_label": str(approval.get_decision_display()),
-        "opinion": approval.opinion,
-        "user_id": approval.user_id,
-        "user_name": _name_of(approval.user),
-        "at": approval.at,
-    }
-
-
-def _link_out(link: StepEvidence) -> dict[str, Any]:
-    return {
-        "id": link.pk,
-        "step_run_id": link.step_run_id,
-        "evidence_id": link.evidence_id,
-        "kind": link.evidence.kind,
-        "note": link.note,
-        "linked_at": link.linked_at,
-    }
-
-
-def _step_out(run: StepRun) -> dict[str, Any]:
-    step = selectors.step_of(run.case, run.step_id)
-    av, av_basis = rules.av_rule_of(step, run.variant)
-    return {
-        "run_id": run.pk,
-        "id": step.id,
-        "name": step.name,
-        "stage": step.stage.value,
-        "stage_label": step.stage.label,
-        "basis": step.basis,
-        "opened_at": run.opened_at,
-        "deferred": run.deferred,
-        "variant": run.variant,
-        "variants": [{"key": v.key, "name": v.name, "av": v.av.value} for v in step.variants],
-        "requirements": [
-            {
-                "document": r.document,
-                "label": r.label,
-                "signatures": list(r.signatures),
-                "basis": r.basis,
-                "note": r.note,
-            }
-            for r in rules.requirements_of(step, run.variant)
-        ],
-        "av_rule": av.value,
-        "av_basis": av_basis,
-        "av_reason": run.av_reason,
-        "disputed": run.disputed,
-        "min_officers": step.min_officers,
-        "officers": list(run.officers),
-        "approval_chain": [role.value for role in step.approval],
-        "approvals": [_approval_out(a) for a in run.approvals.select_related("user")],
-        "records": [
-            {
-                "id": r.pk,
-                "kind": r.kind,
-                "kind_label": str(procedures.DOCUMENT_KINDS.get(r.kind, r.kind)),
-                "version": r.version,
-                "created_at": r.created_at,
-            }
-            for r in rules.current_records(run)
-        ],
-        "evidence": [_link_out(link) for link in run.evidence_links.select_related("evidence")],
-    }
-
-
-def _deadline_out(row: CaseDeadline) -> dict[str, Any]:
-    return {
-        "id": row.pk,
-        "case_id": row.case_id,
-        "case_number": row.case.number,
-        "step_id": row.step_run.step_id,
-        "key": row.key,
-        "name": row.name,
-        "basis": row.basis,
-        "due_date": row.due_date,
-        "pending_year": row.computed.get("pending_year"),
-        "describe": deadlines.computed_from_dict(row.computed).describe(),
-        "is_wait": row.is_wait,
-        "extended_times": row.extended_times,
-        "overdue": row.overdue_at is not None,
-        "met_at": row.met_at,
-    }
-
-
-def _detail_out(actor: Any, case: Case) -> dict[str, Any]:
-    masked = isinstance(actor, ApiToken)
-    run = selectors.current_run(case)
-    out = _summary_out(case)
-    out.update(
-        {
-            "unit_id": case.unit_id,
-            "power_id": case.power_id,
-            "summary": case.summary,
-            "parties": [
-                _party_out(p, masked=masked)
-                for p in case.parties.select_related("replaced_by").order_by("id")
-            ],
-            "officers": [
-                _case_officer_out(link)
-                for link in case.officers.select_related("officer__person").order_by("id")
-            ],
-            "step": _step_out(run) if run is not None else None,
-            "missing": [m.as_dict() for m in selectors.missing_now(case)],
-            "next_steps": [
-                {"id": s.id, "name": s.name, "label": s.label} for s in selectors.next_steps(case)
-            ],
-            "deadlines": [
-                _deadline_out(row)
-                for row in case.deadlines.filter(met_at__isnull=True)
-                .select_related("case", "step_run")
-                .order_by(F("due_date").asc(nulls_last=True), "id")
-            ],
-        }
-    )
-    return out
-
-
-def _fresh_detail(actor: Any, case: Case) -> dict[str, Any]:
+def _fresh_detail(actor: Any, case: Case) -> selectors.CaseDetail:
     """The case as it stands after a write, read again through the scoped selector."""
-    return _detail_out(actor, _case(actor, case.pk))
+    return selectors.case_detail(_case(actor, case.pk), viewer=actor)
 
 
 def _record_out(record: Record) -> dict[str, Any]:
@@ -746,7 +389,7 @@ def _record_out(record: Record) -> dict[str, Any]:
         "fields": record.fields,
         "signatures": record.signatures,
         "created_at": record.created_at,
-        "created_by": _name_of(record.created_by),
+        "created_by": selectors.name_of(record.created_by),
     }
 
 
@@ -818,13 +461,13 @@ def record_kinds(request: HttpRequest) -> dict[str, Any]:
 
 @router.get(
     "/deadlines",
-    response={200: list[DeadlineOut], **READ_ERRORS},
+    response={200: list[selectors.DeadlineEntry], **READ_ERRORS},
     summary="我的期限",
     description="本人承办的案件（负责人：本机构的案件）正在计算的期限，最近届满的在前。",
 )
-def deadline_list(request: HttpRequest) -> list[dict[str, Any]]:
+def deadline_list(request: HttpRequest) -> list[selectors.DeadlineEntry]:
     user = staff_of(request)
-    return [_deadline_out(row) for row in selectors.deadlines_for(user)[:500]]
+    return [selectors.deadline_entry(row) for row in selectors.deadlines_for(user)[:500]]
 
 
 @router.get(
@@ -905,12 +548,12 @@ def complaint_register(request: HttpRequest, payload: ComplaintIn) -> Status[dic
 
 @router.post(
     "/complaints/{complaint_id}/start-case",
-    response={201: CaseDetailOut, **WRITE_ERRORS},
+    response={201: selectors.CaseDetail, **WRITE_ERRORS},
     summary="投诉举报立案",
 )
 def complaint_start_case(
     request: HttpRequest, complaint_id: IdPath, payload: CaseStartFields
-) -> Status[dict[str, Any]]:
+) -> Status[selectors.CaseDetail]:
     user = staff_of(request)
     complaint = _complaint(user, complaint_id)
     case = services.complaint_start_case(
@@ -966,20 +609,20 @@ def case_list(
     rows = rows.select_related("agency")
     return {
         "count": rows.count(),
-        "items": [_summary_out(case) for case in rows[offset : offset + limit]],
+        "items": [selectors.case_summary(case) for case in rows[offset : offset + limit]],
     }
 
 
 @router.post(
     "/",
-    response={201: CaseDetailOut, **WRITE_ERRORS},
+    response={201: selectors.CaseDetail, **WRITE_ERRORS},
     summary="启动案件",
     description=(
         "依申请（行政许可）、依职权、紧急情况先行启动、投诉举报、当场处罚（简易程序）、移送交办。"
         "承办人员须持当日有效的执法证件。"
     ),
 )
-def case_start(request: HttpRequest, payload: CaseStartIn) -> Status[dict[str, Any]]:
+def case_start(request: HttpRequest, payload: CaseStartIn) -> Status[selectors.CaseDetail]:
     actor = _writer(request)
     agency = Agency.objects.filter(pk=payload.agency_id).first()
     if agency is None:
@@ -997,16 +640,16 @@ def case_start(request: HttpRequest, payload: CaseStartIn) -> Status[dict[str, A
 
 @router.get(
     "/{case_id}",
-    response={200: CaseDetailOut, **READ_ERRORS},
+    response={200: selectors.CaseDetail, **READ_ERRORS},
     summary="案件详情",
     description=(
         "当事人（含更正前的）、承办人员、当前步骤及其应有的文书、办理方式、音像记录要求、已有签批，"
         "完成本步骤前还缺少的、可以办理的下一步骤、正在计算的期限及其依据。"
     ),
 )
-def case_detail(request: HttpRequest, case_id: IdPath) -> dict[str, Any]:
+def case_detail(request: HttpRequest, case_id: IdPath) -> selectors.CaseDetail:
     actor = _actor(request)
-    return _detail_out(actor, _case(actor, case_id))
+    return selectors.case_detail(_case(actor, case_id), viewer=actor)
 
 
 @router.get(
@@ -1053,24 +696,26 @@ def record_detail(request: HttpRequest, case_id: IdPath, record_id: IdPath) -> d
 
 @router.post(
     "/{case_id}/parties",
-    response={201: PartyOut, **WRITE_ERRORS},
+    response={201: selectors.CaseParty, **WRITE_ERRORS},
     summary="登记当事人",
 )
-def party_add(request: HttpRequest, case_id: IdPath, payload: PartyIn) -> Status[dict[str, Any]]:
+def party_add(
+    request: HttpRequest, case_id: IdPath, payload: PartyIn
+) -> Status[selectors.CaseParty]:
     actor = _writer(request)
     party = services.party_add(actor=actor, case=_case(actor, case_id), party=_party_in(payload))
-    return Status(201, _party_out(party, masked=isinstance(actor, ApiToken)))
+    return Status(201, selectors.case_party(party, masked=isinstance(actor, ApiToken)))
 
 
 @router.post(
     "/{case_id}/parties/{party_id}/correct",
-    response={201: PartyOut, **WRITE_ERRORS},
+    response={201: selectors.CaseParty, **WRITE_ERRORS},
     summary="更正当事人",
     description="更正是一条新的记录，注明被更正的记录和理由；原记录保留。",
 )
 def party_correct(
     request: HttpRequest, case_id: IdPath, party_id: IdPath, payload: PartyCorrectIn
-) -> Status[dict[str, Any]]:
+) -> Status[selectors.CaseParty]:
     actor = _writer(request)
     party = _case(actor, case_id).parties.filter(pk=party_id).first()
     if party is None:
@@ -1078,32 +723,32 @@ def party_correct(
     new = services.party_correct(
         actor=actor, party=party, corrected=_party_in(payload.party), reason=payload.reason
     )
-    return Status(201, _party_out(new, masked=isinstance(actor, ApiToken)))
+    return Status(201, selectors.case_party(new, masked=isinstance(actor, ApiToken)))
 
 
 @router.post(
     "/{case_id}/officers",
-    response={201: CaseOfficerOut, **WRITE_ERRORS},
+    response={201: selectors.CaseOfficerEntry, **WRITE_ERRORS},
     summary="指派承办人员",
 )
 def officer_assign(
     request: HttpRequest, case_id: IdPath, payload: OfficerIn
-) -> Status[dict[str, Any]]:
+) -> Status[selectors.CaseOfficerEntry]:
     actor = _writer(request)
     case = _case(actor, case_id)
     (officer,) = _officers(case.agency_id, [payload.officer_id])
     link = services.officer_assign(actor=actor, case=case, officer=officer)
-    return Status(201, _case_officer_out(link))
+    return Status(201, selectors.case_officer_entry(link))
 
 
 @router.post(
     "/{case_id}/officers/{officer_id}/remove",
-    response={200: CaseOfficerOut, **WRITE_ERRORS},
+    response={200: selectors.CaseOfficerEntry, **WRITE_ERRORS},
     summary="撤出承办人员",
 )
 def officer_remove(
     request: HttpRequest, case_id: IdPath, officer_id: IdPath, payload: ReasonIn
-) -> dict[str, Any]:
+) -> selectors.CaseOfficerEntry:
     actor = _writer(request)
     case = _case(actor, case_id)
     link = case.officers.filter(officer_id=officer_id, removed_at__isnull=True).first()
@@ -1112,7 +757,7 @@ def officer_remove(
     link = services.officer_remove(
         actor=actor, case=case, officer=link.officer, reason=payload.reason
     )
-    return _case_officer_out(link)
+    return selectors.case_officer_entry(link)
 
 
 # --- records, evidence, the current step --------------------------------------------------------
@@ -1168,27 +813,27 @@ def record_correct(
 
 @router.post(
     "/{case_id}/evidence",
-    response={201: EvidenceLinkOut, **WRITE_ERRORS},
+    response={201: selectors.LinkedEvidence, **WRITE_ERRORS},
     summary="关联证据（音像记录）到当前步骤",
 )
 def evidence_link(
     request: HttpRequest, case_id: IdPath, payload: EvidenceLinkIn
-) -> Status[dict[str, Any]]:
+) -> Status[selectors.LinkedEvidence]:
     actor = _writer(request)
     case = _case(actor, case_id)
     evidence = Evidence.objects.filter(pk=payload.evidence_id).first()
     if evidence is None:
         raise NotFound(_("没有找到该证据。"))
     link = services.evidence_link(actor=actor, case=case, evidence=evidence, note=payload.note)
-    return Status(201, _link_out(link))
+    return Status(201, selectors.linked_evidence(link))
 
 
 @router.post(
     "/{case_id}/step/variant",
-    response={200: CaseDetailOut, **WRITE_ERRORS},
+    response={200: selectors.CaseDetail, **WRITE_ERRORS},
     summary="选择当前步骤的办理方式",
 )
-def step_variant(request: HttpRequest, case_id: IdPath, payload: VariantIn) -> dict[str, Any]:
+def step_variant(request: HttpRequest, case_id: IdPath, payload: VariantIn) -> selectors.CaseDetail:
     actor = _writer(request)
     case = _case(actor, case_id)
     services.step_choose_variant(actor=actor, case=case, variant=payload.variant)
@@ -1197,10 +842,12 @@ def step_variant(request: HttpRequest, case_id: IdPath, payload: VariantIn) -> d
 
 @router.post(
     "/{case_id}/step/av-reason",
-    response={200: CaseDetailOut, **WRITE_ERRORS},
+    response={200: selectors.CaseDetail, **WRITE_ERRORS},
     summary="记录不宜音像记录的理由",
 )
-def step_av_reason(request: HttpRequest, case_id: IdPath, payload: ReasonIn) -> dict[str, Any]:
+def step_av_reason(
+    request: HttpRequest, case_id: IdPath, payload: ReasonIn
+) -> selectors.CaseDetail:
     actor = _writer(request)
     case = _case(actor, case_id)
     services.step_av_reason(actor=actor, case=case, reason=payload.reason)
@@ -1209,10 +856,12 @@ def step_av_reason(request: HttpRequest, case_id: IdPath, payload: ReasonIn) -> 
 
 @router.post(
     "/{case_id}/step/disputed",
-    response={200: CaseDetailOut, **WRITE_ERRORS},
+    response={200: selectors.CaseDetail, **WRITE_ERRORS},
     summary="标记可能引起争议（简易程序须音像记录）",
 )
-def step_disputed(request: HttpRequest, case_id: IdPath, payload: DisputedIn) -> dict[str, Any]:
+def step_disputed(
+    request: HttpRequest, case_id: IdPath, payload: DisputedIn
+) -> selectors.CaseDetail:
     actor = _writer(request)
     case = _case(actor, case_id)
     services.step_mark_disputed(actor=actor, case=case, disputed=payload.disputed)
@@ -1221,10 +870,12 @@ def step_disputed(request: HttpRequest, case_id: IdPath, payload: DisputedIn) ->
 
 @router.post(
     "/{case_id}/step/officers",
-    response={200: CaseDetailOut, **WRITE_ERRORS},
+    response={200: selectors.CaseDetail, **WRITE_ERRORS},
     summary="当前步骤在场的执法人员",
 )
-def step_officers(request: HttpRequest, case_id: IdPath, payload: StepOfficersIn) -> dict[str, Any]:
+def step_officers(
+    request: HttpRequest, case_id: IdPath, payload: StepOfficersIn
+) -> selectors.CaseDetail:
     actor = _writer(request)
     case = _case(actor, case_id)
     officers = _officers(case.agency_id, payload.officer_ids)
@@ -1234,13 +885,13 @@ def step_officers(request: HttpRequest, case_id: IdPath, payload: StepOfficersIn
 
 @router.post(
     "/{case_id}/step/advance",
-    response={200: CaseDetailOut, **WRITE_ERRORS},
+    response={200: selectors.CaseDetail, **WRITE_ERRORS},
     summary="完成当前步骤，进入下一步骤",
     description=(
         "缺少任何一项（见 missing）都不能完成；在最后一步留空 to 即归档，归档后不能再修改。"
     ),
 )
-def step_advance(request: HttpRequest, case_id: IdPath, payload: AdvanceIn) -> dict[str, Any]:
+def step_advance(request: HttpRequest, case_id: IdPath, payload: AdvanceIn) -> selectors.CaseDetail:
     actor = _writer(request)
     case = _case(actor, case_id)
     services.step_advance(actor=actor, case=case, to=payload.to, reason=payload.reason)
@@ -1249,13 +900,13 @@ def step_advance(request: HttpRequest, case_id: IdPath, payload: AdvanceIn) -> d
 
 @router.post(
     "/{case_id}/approvals",
-    response={201: ApprovalOut, **WRITE_ERRORS},
+    response={201: selectors.StepApproval, **WRITE_ERRORS},
     summary="签批当前步骤（承办人 → 审核人 → 批准人）",
     description="三个角色须由三个不同的人本人登录签批；退回后重新开始。",
 )
 def approval_give(
     request: HttpRequest, case_id: IdPath, payload: ApprovalIn
-) -> Status[dict[str, Any]]:
+) -> Status[selectors.StepApproval]:
     actor = _writer(request)
     case = _case(actor, case_id)
     step_run = None
@@ -1271,23 +922,23 @@ def approval_give(
         opinion=payload.opinion,
         step_run=step_run,
     )
-    return Status(201, _approval_out(approval))
+    return Status(201, selectors.step_approval(approval))
 
 
 @router.post(
     "/{case_id}/deadlines/{deadline_id}/extend",
-    response={200: DeadlineOut, **WRITE_ERRORS},
+    response={200: selectors.DeadlineEntry, **WRITE_ERRORS},
     summary="延长期限（机关负责人，依法可延长的，一次）",
 )
 def deadline_extend(
     request: HttpRequest, case_id: IdPath, deadline_id: IdPath, payload: ReasonIn
-) -> dict[str, Any]:
+) -> selectors.DeadlineEntry:
     actor = _writer(request)
     row = _case(actor, case_id).deadlines.filter(pk=deadline_id).first()
     if row is None:
         raise NotFound(_("没有找到该期限。"))
     row = services.deadline_extend(actor=actor, deadline=row, reason=payload.reason)
-    return _deadline_out(CaseDeadline.objects.select_related("case", "step_run").get(pk=row.pk))
+    return selectors.deadline_entry(row)
 
 
 __all__ = ["ErrorOut", "router"]
