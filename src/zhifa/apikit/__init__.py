@@ -23,7 +23,7 @@ router.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Final
+from typing import Annotated, Any, Final, TypeGuard
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -93,6 +93,11 @@ def actor_of(request: HttpRequest) -> Actor:
     raise PermissionDenied(_("缺少操作者：请先登录。"), code=Code.ACTOR_REQUIRED)
 
 
+def is_machine(actor: object) -> TypeGuard[ApiToken]:
+    """Is ``actor`` a machine (an API token) rather than a person?"""
+    return isinstance(actor, ApiToken)
+
+
 def staff_of(request: HttpRequest) -> User:
     """The signed-in staff member of ``request``; a machine is refused (403)."""
     actor = getattr(request, "auth", None)
@@ -124,6 +129,7 @@ __all__ = [
     "Text",
     "VerifiedSessionAuth",
     "actor_of",
+    "is_machine",
     "one_line",
     "several_lines",
     "staff_of",

@@ -14,7 +14,7 @@ complainants and are for staff only.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
@@ -24,7 +24,6 @@ from ninja import Query, Router, Schema, Status
 from pydantic import AfterValidator, Field
 
 from zhifa.accounts.access import require_scope
-from zhifa.accounts.models import ApiToken, User
 from zhifa.apikit import (
     MAX_DB_ID,
     MAX_TEXT,
@@ -37,22 +36,14 @@ from zhifa.apikit import (
     Line,
     Text,
     actor_of,
+    is_machine,
     one_line,
     several_lines,
     staff_of,
 )
 from zhifa.cases import documents, selectors, services
-from zhifa.cases.models import (
-    Case,
-    Complaint,
-    Notification,
-    Record,
-)
 from zhifa.catalogue import procedures
-from zhifa.catalogue.models import Power
-from zhifa.core.errors import NotFound, ValidationFailed
-from zhifa.evidence.models import Evidence
-from zhifa.org.models import Agency, Officer, Unit
+from zhifa.core.errors import NotFound
 
 router = Router(tags=["cases"], auth=STAFF)
 
@@ -223,52 +214,6 @@ class TimelineEntryOut(Schema):
     object_id: int
 
 
-class RecordOut(Schema):
-    id: int
-    case_id: int
-    step_run_id: int
-    step_id: str
-    kind: str
-    kind_label: str
-    version: int
-    replaces_id: int | None
-    replaced_by_id: int | None
-    correction_reason: str
-    fields: dict[str, Any]
-    signatures: dict[str, Any]
-    created_at: datetime
-    created_by: str
-
-
-class NotificationOut(Schema):
-    id: int
-    case_id: int
-    case_number: str
-    message: str
-    created_at: datetime
-    read_at: datetime | None
-
-
-class ComplaintOut(Schema):
-    id: int
-    agency_id: int
-    channel: str
-    channel_label: str
-    received_at: datetime
-    is_real_name: bool
-    complainant_name: str
-    complainant_phone: str
-    subject: str
-    content: str
-    state: str
-    state_label: str
-    case_id: int | None
-    no_case_reason: str
-    reply_text: str
-    reply_method: str
-    replied_on: date | None
-
-
 class ChoiceOut(Schema):
     value: str
     label: str
@@ -299,7 +244,7 @@ class RecordKindsOut(Schema):
 def _actor(request: HttpRequest) -> Any:
     """The authenticated user or token; a token must hold a ``cases`` scope at all."""
     actor = actor_of(request)
-    if isinstance(actor, ApiToken) and not actor.has_scope(services.SCOPE_WRITE):
+    if is_machine(actor) and not actor.has_scope(services.SCOPE_WRITE):
         require_scope(actor, services.SCOPE_READ)
     return actor
 
@@ -307,58 +252,22 @@ def _actor(request: HttpRequest) -> Any:
 def _writer(request: HttpRequest) -> Any:
     """The actor of a write: a token needs ``cases:write`` (the services check the rest)."""
     actor = _actor(request)
-    if isinstance(actor, ApiToken):
+    if is_machine(actor):
         require_scope(actor, services.SCOPE_WRITE)
     return actor
-
-
-def _case(actor: Any, case_id: int) -> Case:
-    return selectors.case_get_for_actor(actor=actor, case_id=case_id)
-
-
-def _officers(agency_id: int, ids: Iterable[int]) -> list[Officer]:
-    wanted = list(dict.fromkeys(ids))
-    found = {
-        o.pk: o
-        for o in Officer.objects.filter(agency_id=agency_id, pk__in=wanted).select_related("person")
-    }
-    unknown = [pk for pk in wanted if pk not in found]
-    if unknown:
-        raise ValidationFailed(
-            _("所选执法人员不存在或者不属于本执法主体。"),
-            code="officer_unknown",
-            detail={"field": "officer_ids", "unknown": unknown},
-        )
-    return [found[pk] for pk in wanted]
 
 
 def _party_in(party: PartyIn) -> services.PartyIn:
     return services.PartyIn(**party.model_dump())
 
 
-def _start_args(agency: Agency, payload: CaseStartFields) -> dict[str, Any]:
-    power = None
-    if payload.power_id is not None:
-        power = Power.objects.filter(pk=payload.power_id).first()
-        if power is None:
-            raise ValidationFailed(
-                _("所选执法事项不存在。"), code="power_unknown", detail={"field": "power_id"}
-            )
-    unit = None
-    if payload.unit_id is not None:
-        unit = Unit.objects.filter(pk=payload.unit_id, agency=agency).first()
-        if unit is None:
-            raise ValidationFailed(
-                _("所选承办机构不存在或者不属于该执法主体。"),
-                code="unit_unknown",
-                detail={"field": "unit_id"},
-            )
+def _start_args(agency_id: int, payload: CaseStartFields) -> dict[str, Any]:
     return {
         "title": payload.title,
-        "officers": _officers(agency.pk, payload.officer_ids),
+        "officers": selectors.officers_of_agency(agency_id, payload.officer_ids),
         "procedure": payload.procedure,
-        "power": power,
-        "unit": unit,
+        "power": selectors.power_for_case(payload.power_id),
+        "unit": selectors.unit_for_case(agency_id, payload.unit_id),
         "confidentiality": payload.confidentiality,
         "summary": payload.summary,
         "parties": [_party_in(p) for p in payload.parties],
@@ -368,62 +277,11 @@ def _start_args(agency: Agency, payload: CaseStartFields) -> dict[str, Any]:
 # --- rendering ----------------------------------------------------------------------------------
 
 
-def _fresh_detail(actor: Any, case: Case) -> selectors.CaseDetail:
+def _fresh_detail(actor: Any, case_id: int) -> selectors.CaseDetail:
     """The case as it stands after a write, read again through the scoped selector."""
-    return selectors.case_detail(_case(actor, case.pk), viewer=actor)
-
-
-def _record_out(record: Record) -> dict[str, Any]:
-    replaced_by = Record.objects.filter(replaces=record).values_list("pk", flat=True).first()
-    return {
-        "id": record.pk,
-        "case_id": record.case_id,
-        "step_run_id": record.step_run_id,
-        "step_id": record.step_run.step_id,
-        "kind": record.kind,
-        "kind_label": str(procedures.DOCUMENT_KINDS.get(record.kind, record.kind)),
-        "version": record.version,
-        "replaces_id": record.replaces_id,
-        "replaced_by_id": replaced_by,
-        "correction_reason": record.correction_reason,
-        "fields": record.fields,
-        "signatures": record.signatures,
-        "created_at": record.created_at,
-        "created_by": selectors.name_of(record.created_by),
-    }
-
-
-def _notification_out(notice: Notification) -> dict[str, Any]:
-    return {
-        "id": notice.pk,
-        "case_id": notice.case_id,
-        "case_number": notice.case.number,
-        "message": notice.message,
-        "created_at": notice.created_at,
-        "read_at": notice.read_at,
-    }
-
-
-def _complaint_out(complaint: Complaint) -> dict[str, Any]:
-    return {
-        "id": complaint.pk,
-        "agency_id": complaint.agency_id,
-        "channel": complaint.channel,
-        "channel_label": str(complaint.get_channel_display()),
-        "received_at": complaint.received_at,
-        "is_real_name": complaint.is_real_name,
-        "complainant_name": complaint.complainant_name,
-        "complainant_phone": complaint.complainant_phone,
-        "subject": complaint.subject,
-        "content": complaint.content,
-        "state": complaint.state,
-        "state_label": str(complaint.get_state_display()),
-        "case_id": complaint.case_id,
-        "no_case_reason": complaint.no_case_reason,
-        "reply_text": complaint.reply_text,
-        "reply_method": complaint.reply_method,
-        "replied_on": complaint.replied_on,
-    }
+    return selectors.case_detail(
+        selectors.case_get_for_actor(actor=actor, case_id=case_id), viewer=actor
+    )
 
 
 # --- lists that are not one case's (declared before ``/{case_id}``) -----------------------------
@@ -472,67 +330,58 @@ def deadline_list(request: HttpRequest) -> list[selectors.DeadlineEntry]:
 
 @router.get(
     "/notifications",
-    response={200: list[NotificationOut], **READ_ERRORS},
+    response={200: list[selectors.CaseNotice], **READ_ERRORS},
     summary="我的提醒",
 )
 def notification_list(
     request: HttpRequest, unread: Annotated[bool, Query(description="只看未读")] = False
-) -> list[dict[str, Any]]:
+) -> list[selectors.CaseNotice]:
     rows = selectors.notifications_for(staff_of(request))
     if unread:
         rows = rows.filter(read_at__isnull=True)
-    return [_notification_out(n) for n in rows[:500]]
+    return [selectors.case_notice(n) for n in rows[:500]]
 
 
 @router.post(
     "/notifications/{notification_id}/read",
-    response={200: NotificationOut, **WRITE_ERRORS},
+    response={200: selectors.CaseNotice, **WRITE_ERRORS},
     summary="标记提醒为已读",
 )
-def notification_mark_read(request: HttpRequest, notification_id: IdPath) -> dict[str, Any]:
+def notification_mark_read(request: HttpRequest, notification_id: IdPath) -> selectors.CaseNotice:
     user = staff_of(request)
     notice = selectors.notifications_for(user).filter(pk=notification_id).first()
     if notice is None:
         raise NotFound(_("没有找到该提醒。"))
     notice = services.notification_read(actor=user, notification=notice)
-    return _notification_out(notice)
-
-
-def _complaint(user: User, complaint_id: int) -> Complaint:
-    complaint = selectors.complaints_visible_to(user).filter(pk=complaint_id).first()
-    if complaint is None:
-        raise NotFound(_("没有找到该投诉举报。"))
-    return complaint
+    return selectors.case_notice(notice)
 
 
 @router.get(
     "/complaints",
-    response={200: list[ComplaintOut], **READ_ERRORS},
+    response={200: list[selectors.ComplaintEntry], **READ_ERRORS},
     summary="投诉举报",
     description="本人所在执法主体收到的投诉举报（监督人员：监督范围内的），仅限工作人员。",
 )
 def complaint_list(
     request: HttpRequest,
     state: Annotated[Literal["pending", "case", "no_case"] | None, Query()] = None,
-) -> list[dict[str, Any]]:
+) -> list[selectors.ComplaintEntry]:
     rows = selectors.complaints_visible_to(staff_of(request))
     if state is not None:
         rows = rows.filter(state=state)
-    return [_complaint_out(c) for c in rows[:500]]
+    return [selectors.complaint_entry(c) for c in rows[:500]]
 
 
 @router.post(
     "/complaints",
-    response={201: ComplaintOut, **WRITE_ERRORS},
+    response={201: selectors.ComplaintEntry, **WRITE_ERRORS},
     summary="登记投诉举报",
 )
-def complaint_register(request: HttpRequest, payload: ComplaintIn) -> Status[dict[str, Any]]:
+def complaint_register(
+    request: HttpRequest, payload: ComplaintIn
+) -> Status[selectors.ComplaintEntry]:
     user = staff_of(request)
-    agency = Agency.objects.filter(pk=payload.agency_id).first()
-    if agency is None:
-        raise ValidationFailed(
-            _("所选执法主体不存在。"), code="agency_unknown", detail={"field": "agency_id"}
-        )
+    agency = selectors.agency_for_case(payload.agency_id)
     complaint = services.complaint_register(
         actor=user,
         agency=agency,
@@ -543,7 +392,7 @@ def complaint_register(request: HttpRequest, payload: ComplaintIn) -> Status[dic
         complainant_name=payload.complainant_name,
         complainant_phone=payload.complainant_phone,
     )
-    return Status(201, _complaint_out(complaint))
+    return Status(201, selectors.complaint_entry(complaint))
 
 
 @router.post(
@@ -555,32 +404,32 @@ def complaint_start_case(
     request: HttpRequest, complaint_id: IdPath, payload: CaseStartFields
 ) -> Status[selectors.CaseDetail]:
     user = staff_of(request)
-    complaint = _complaint(user, complaint_id)
+    complaint = selectors.complaint_get_for_actor(actor=user, complaint_id=complaint_id)
     case = services.complaint_start_case(
-        actor=user, complaint=complaint, **_start_args(complaint.agency, payload)
+        actor=user, complaint=complaint, **_start_args(complaint.agency_id, payload)
     )
-    return Status(201, _fresh_detail(user, case))
+    return Status(201, _fresh_detail(user, case.pk))
 
 
 @router.post(
     "/complaints/{complaint_id}/close",
-    response={200: ComplaintOut, **WRITE_ERRORS},
+    response={200: selectors.ComplaintEntry, **WRITE_ERRORS},
     summary="投诉举报不予立案",
     description="写明理由；实名投诉举报人须告知理由，并记录告知内容、方式和日期。",
 )
 def complaint_close(
     request: HttpRequest, complaint_id: IdPath, payload: ComplaintCloseIn
-) -> dict[str, Any]:
+) -> selectors.ComplaintEntry:
     user = staff_of(request)
     complaint = services.complaint_close_without_case(
         actor=user,
-        complaint=_complaint(user, complaint_id),
+        complaint=selectors.complaint_get_for_actor(actor=user, complaint_id=complaint_id),
         reason=payload.reason,
         reply_text=payload.reply_text,
         reply_method=payload.reply_method,
         replied_on=payload.replied_on,
     )
-    return _complaint_out(complaint)
+    return selectors.complaint_entry(complaint)
 
 
 # --- cases --------------------------------------------------------------------------------------
@@ -624,18 +473,14 @@ def case_list(
 )
 def case_start(request: HttpRequest, payload: CaseStartIn) -> Status[selectors.CaseDetail]:
     actor = _writer(request)
-    agency = Agency.objects.filter(pk=payload.agency_id).first()
-    if agency is None:
-        raise ValidationFailed(
-            _("所选执法主体不存在。"), code="agency_unknown", detail={"field": "agency_id"}
-        )
+    agency = selectors.agency_for_case(payload.agency_id)
     case = services.case_start(
         actor=actor,
         agency=agency,
         start_mode=payload.start_mode,
-        **_start_args(agency, payload),
+        **_start_args(agency.pk, payload),
     )
-    return Status(201, _fresh_detail(actor, case))
+    return Status(201, _fresh_detail(actor, case.pk))
 
 
 @router.get(
@@ -649,7 +494,9 @@ def case_start(request: HttpRequest, payload: CaseStartIn) -> Status[selectors.C
 )
 def case_detail(request: HttpRequest, case_id: IdPath) -> selectors.CaseDetail:
     actor = _actor(request)
-    return selectors.case_detail(_case(actor, case_id), viewer=actor)
+    return selectors.case_detail(
+        selectors.case_get_for_actor(actor=actor, case_id=case_id), viewer=actor
+    )
 
 
 @router.get(
@@ -669,26 +516,30 @@ def case_timeline(request: HttpRequest, case_id: IdPath) -> list[dict[str, Any]]
             "detail": entry.detail,
             "object_id": entry.object_id,
         }
-        for entry in selectors.timeline(_case(actor, case_id), viewer=actor)
+        for entry in selectors.timeline(
+            selectors.case_get_for_actor(actor=actor, case_id=case_id), viewer=actor
+        )
     ]
 
 
 @router.get(
     "/{case_id}/records/{record_id}",
-    response={200: RecordOut, **READ_ERRORS},
+    response={200: selectors.RecordDetail, **READ_ERRORS},
     summary="文书记录",
 )
-def record_detail(request: HttpRequest, case_id: IdPath, record_id: IdPath) -> dict[str, Any]:
+def record_detail(
+    request: HttpRequest, case_id: IdPath, record_id: IdPath
+) -> selectors.RecordDetail:
     actor = _actor(request)
     record = (
-        _case(actor, case_id)
+        selectors.case_get_for_actor(actor=actor, case_id=case_id)
         .records.select_related("step_run", "created_by")
         .filter(pk=record_id)
         .first()
     )
     if record is None:
         raise NotFound(_("没有找到该记录。"))
-    return _record_out(record)
+    return selectors.record_detail(record)
 
 
 # --- parties and officers -----------------------------------------------------------------------
@@ -703,8 +554,12 @@ def party_add(
     request: HttpRequest, case_id: IdPath, payload: PartyIn
 ) -> Status[selectors.CaseParty]:
     actor = _writer(request)
-    party = services.party_add(actor=actor, case=_case(actor, case_id), party=_party_in(payload))
-    return Status(201, selectors.case_party(party, masked=isinstance(actor, ApiToken)))
+    party = services.party_add(
+        actor=actor,
+        case=selectors.case_get_for_actor(actor=actor, case_id=case_id),
+        party=_party_in(payload),
+    )
+    return Status(201, selectors.case_party(party, masked=is_machine(actor)))
 
 
 @router.post(
@@ -717,13 +572,17 @@ def party_correct(
     request: HttpRequest, case_id: IdPath, party_id: IdPath, payload: PartyCorrectIn
 ) -> Status[selectors.CaseParty]:
     actor = _writer(request)
-    party = _case(actor, case_id).parties.filter(pk=party_id).first()
+    party = (
+        selectors.case_get_for_actor(actor=actor, case_id=case_id)
+        .parties.filter(pk=party_id)
+        .first()
+    )
     if party is None:
         raise NotFound(_("没有找到该当事人。"))
     new = services.party_correct(
         actor=actor, party=party, corrected=_party_in(payload.party), reason=payload.reason
     )
-    return Status(201, selectors.case_party(new, masked=isinstance(actor, ApiToken)))
+    return Status(201, selectors.case_party(new, masked=is_machine(actor)))
 
 
 @router.post(
@@ -735,8 +594,8 @@ def officer_assign(
     request: HttpRequest, case_id: IdPath, payload: OfficerIn
 ) -> Status[selectors.CaseOfficerEntry]:
     actor = _writer(request)
-    case = _case(actor, case_id)
-    (officer,) = _officers(case.agency_id, [payload.officer_id])
+    case = selectors.case_get_for_actor(actor=actor, case_id=case_id)
+    (officer,) = selectors.officers_of_agency(case.agency_id, [payload.officer_id])
     link = services.officer_assign(actor=actor, case=case, officer=officer)
     return Status(201, selectors.case_officer_entry(link))
 
@@ -750,7 +609,7 @@ def officer_remove(
     request: HttpRequest, case_id: IdPath, officer_id: IdPath, payload: ReasonIn
 ) -> selectors.CaseOfficerEntry:
     actor = _writer(request)
-    case = _case(actor, case_id)
+    case = selectors.case_get_for_actor(actor=actor, case_id=case_id)
     link = case.officers.filter(officer_id=officer_id, removed_at__isnull=True).first()
     if link is None:
         raise NotFound(_("该执法人员不是本案承办人员。"))
@@ -765,13 +624,15 @@ def officer_remove(
 
 @router.post(
     "/{case_id}/records",
-    response={201: RecordOut, **WRITE_ERRORS},
+    response={201: selectors.RecordDetail, **WRITE_ERRORS},
     summary="添加文书记录",
     description="加入当前步骤；内容项目见 /cases/record-kinds。记录一经添加不能修改，只能更正。",
 )
-def record_add(request: HttpRequest, case_id: IdPath, payload: RecordIn) -> Status[dict[str, Any]]:
+def record_add(
+    request: HttpRequest, case_id: IdPath, payload: RecordIn
+) -> Status[selectors.RecordDetail]:
     actor = _writer(request)
-    case = _case(actor, case_id)
+    case = selectors.case_get_for_actor(actor=actor, case_id=case_id)
     run = None
     if payload.step_run_id is not None:
         run = case.steps.filter(pk=payload.step_run_id).first()
@@ -785,20 +646,24 @@ def record_add(request: HttpRequest, case_id: IdPath, payload: RecordIn) -> Stat
         signatures=payload.signatures,
         step_run=run,
     )
-    return Status(201, _record_out(record))
+    return Status(201, selectors.record_detail(record))
 
 
 @router.post(
     "/{case_id}/records/{record_id}/correct",
-    response={201: RecordOut, **WRITE_ERRORS},
+    response={201: selectors.RecordDetail, **WRITE_ERRORS},
     summary="更正文书记录",
     description="更正是新的版本，注明被更正的记录和理由；原记录保留。",
 )
 def record_correct(
     request: HttpRequest, case_id: IdPath, record_id: IdPath, payload: RecordCorrectIn
-) -> Status[dict[str, Any]]:
+) -> Status[selectors.RecordDetail]:
     actor = _writer(request)
-    record = _case(actor, case_id).records.filter(pk=record_id).first()
+    record = (
+        selectors.case_get_for_actor(actor=actor, case_id=case_id)
+        .records.filter(pk=record_id)
+        .first()
+    )
     if record is None:
         raise NotFound(_("没有找到该记录。"))
     new = services.record_correct(
@@ -808,7 +673,7 @@ def record_correct(
         signatures=payload.signatures,
         reason=payload.reason,
     )
-    return Status(201, _record_out(new))
+    return Status(201, selectors.record_detail(new))
 
 
 @router.post(
@@ -820,10 +685,8 @@ def evidence_link(
     request: HttpRequest, case_id: IdPath, payload: EvidenceLinkIn
 ) -> Status[selectors.LinkedEvidence]:
     actor = _writer(request)
-    case = _case(actor, case_id)
-    evidence = Evidence.objects.filter(pk=payload.evidence_id).first()
-    if evidence is None:
-        raise NotFound(_("没有找到该证据。"))
+    case = selectors.case_get_for_actor(actor=actor, case_id=case_id)
+    evidence = selectors.evidence_to_link(payload.evidence_id)
     link = services.evidence_link(actor=actor, case=case, evidence=evidence, note=payload.note)
     return Status(201, selectors.linked_evidence(link))
 
@@ -835,9 +698,9 @@ def evidence_link(
 )
 def step_variant(request: HttpRequest, case_id: IdPath, payload: VariantIn) -> selectors.CaseDetail:
     actor = _writer(request)
-    case = _case(actor, case_id)
+    case = selectors.case_get_for_actor(actor=actor, case_id=case_id)
     services.step_choose_variant(actor=actor, case=case, variant=payload.variant)
-    return _fresh_detail(actor, case)
+    return _fresh_detail(actor, case.pk)
 
 
 @router.post(
@@ -849,9 +712,9 @@ def step_av_reason(
     request: HttpRequest, case_id: IdPath, payload: ReasonIn
 ) -> selectors.CaseDetail:
     actor = _writer(request)
-    case = _case(actor, case_id)
+    case = selectors.case_get_for_actor(actor=actor, case_id=case_id)
     services.step_av_reason(actor=actor, case=case, reason=payload.reason)
-    return _fresh_detail(actor, case)
+    return _fresh_detail(actor, case.pk)
 
 
 @router.post(
@@ -863,9 +726,9 @@ def step_disputed(
     request: HttpRequest, case_id: IdPath, payload: DisputedIn
 ) -> selectors.CaseDetail:
     actor = _writer(request)
-    case = _case(actor, case_id)
+    case = selectors.case_get_for_actor(actor=actor, case_id=case_id)
     services.step_mark_disputed(actor=actor, case=case, disputed=payload.disputed)
-    return _fresh_detail(actor, case)
+    return _fresh_detail(actor, case.pk)
 
 
 @router.post(
@@ -877,10 +740,10 @@ def step_officers(
     request: HttpRequest, case_id: IdPath, payload: StepOfficersIn
 ) -> selectors.CaseDetail:
     actor = _writer(request)
-    case = _case(actor, case_id)
-    officers = _officers(case.agency_id, payload.officer_ids)
+    case = selectors.case_get_for_actor(actor=actor, case_id=case_id)
+    officers = selectors.officers_of_agency(case.agency_id, payload.officer_ids)
     services.step_set_officers(actor=actor, case=case, officers=officers)
-    return _fresh_detail(actor, case)
+    return _fresh_detail(actor, case.pk)
 
 
 @router.post(
@@ -893,9 +756,9 @@ def step_officers(
 )
 def step_advance(request: HttpRequest, case_id: IdPath, payload: AdvanceIn) -> selectors.CaseDetail:
     actor = _writer(request)
-    case = _case(actor, case_id)
+    case = selectors.case_get_for_actor(actor=actor, case_id=case_id)
     services.step_advance(actor=actor, case=case, to=payload.to, reason=payload.reason)
-    return _fresh_detail(actor, case)
+    return _fresh_detail(actor, case.pk)
 
 
 @router.post(
@@ -908,7 +771,7 @@ def approval_give(
     request: HttpRequest, case_id: IdPath, payload: ApprovalIn
 ) -> Status[selectors.StepApproval]:
     actor = _writer(request)
-    case = _case(actor, case_id)
+    case = selectors.case_get_for_actor(actor=actor, case_id=case_id)
     step_run = None
     if payload.step_run_id is not None:
         step_run = case.steps.filter(pk=payload.step_run_id).first()
@@ -934,7 +797,11 @@ def deadline_extend(
     request: HttpRequest, case_id: IdPath, deadline_id: IdPath, payload: ReasonIn
 ) -> selectors.DeadlineEntry:
     actor = _writer(request)
-    row = _case(actor, case_id).deadlines.filter(pk=deadline_id).first()
+    row = (
+        selectors.case_get_for_actor(actor=actor, case_id=case_id)
+        .deadlines.filter(pk=deadline_id)
+        .first()
+    )
     if row is None:
         raise NotFound(_("没有找到该期限。"))
     row = services.deadline_extend(actor=actor, deadline=row, reason=payload.reason)

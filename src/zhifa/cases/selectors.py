@@ -6,7 +6,7 @@ Who may read a case is decided in :mod:`zhifa.cases.access` (``cases_visible_to`
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -20,6 +20,7 @@ from zhifa.accounts.models import ApiToken
 from zhifa.cases import definitions, rules
 from zhifa.cases.access import case_get_for_actor as case_get_for_actor  # read here too
 from zhifa.cases.access import cases_visible_to
+from zhifa.cases.errors import Code
 from zhifa.cases.models import (
     Approval,
     Case,
@@ -28,13 +29,18 @@ from zhifa.cases.models import (
     Complaint,
     Notification,
     Party,
+    Record,
     StepEvidence,
     StepRun,
 )
 from zhifa.catalogue import procedures
+from zhifa.catalogue.models import Power
 from zhifa.catalogue.procedures import ProcedureDefinition, Step
 from zhifa.core import clock, deadlines
+from zhifa.core.errors import NotFound, ValidationFailed
 from zhifa.core.identifiers import mask_id_number, mask_phone
+from zhifa.evidence.models import Evidence
+from zhifa.org.models import Agency, Officer, Unit
 
 
 def my_cases(user: Any) -> QuerySet[Case]:
@@ -713,3 +719,174 @@ def case_detail(case: Case, *, viewer: Any) -> CaseDetail:
         next_steps=next_steps(case),
         deadlines=case_deadlines(case, running_only=True),
     )
+
+
+# --- the other read models of the case engine's API -----------------------------------------------
+
+
+class RecordDetail(ReadModel):
+    id: int
+    case_id: int
+    step_run_id: int
+    step_id: str
+    kind: str
+    kind_label: str
+    version: int
+    replaces_id: int | None
+    replaced_by_id: int | None
+    correction_reason: str
+    fields: dict[str, Any]
+    signatures: dict[str, Any]
+    created_at: datetime
+    created_by: str
+
+
+def record_detail(record: Record) -> RecordDetail:
+    replaced_by = Record.objects.filter(replaces=record).values_list("pk", flat=True).first()
+    return RecordDetail(
+        id=record.pk,
+        case_id=record.case_id,
+        step_run_id=record.step_run_id,
+        step_id=record.step_run.step_id,
+        kind=record.kind,
+        kind_label=str(procedures.DOCUMENT_KINDS.get(record.kind, record.kind)),
+        version=record.version,
+        replaces_id=record.replaces_id,
+        replaced_by_id=replaced_by,
+        correction_reason=record.correction_reason,
+        fields=record.fields,
+        signatures=record.signatures,
+        created_at=record.created_at,
+        created_by=name_of(record.created_by),
+    )
+
+
+class CaseNotice(ReadModel):
+    id: int
+    case_id: int
+    case_number: str
+    message: str
+    created_at: datetime
+    read_at: datetime | None
+
+
+def case_notice(notice: Notification) -> CaseNotice:
+    return CaseNotice(
+        id=notice.pk,
+        case_id=notice.case_id,
+        case_number=notice.case.number,
+        message=notice.message,
+        created_at=notice.created_at,
+        read_at=notice.read_at,
+    )
+
+
+class ComplaintEntry(ReadModel):
+    id: int
+    agency_id: int
+    channel: str
+    channel_label: str
+    received_at: datetime
+    is_real_name: bool
+    complainant_name: str
+    complainant_phone: str
+    subject: str
+    content: str
+    state: str
+    state_label: str
+    case_id: int | None
+    no_case_reason: str
+    reply_text: str
+    reply_method: str
+    replied_on: date | None
+
+
+def complaint_entry(complaint: Complaint) -> ComplaintEntry:
+    return ComplaintEntry(
+        id=complaint.pk,
+        agency_id=complaint.agency_id,
+        channel=complaint.channel,
+        channel_label=str(complaint.get_channel_display()),
+        received_at=complaint.received_at,
+        is_real_name=complaint.is_real_name,
+        complainant_name=complaint.complainant_name,
+        complainant_phone=complaint.complainant_phone,
+        subject=complaint.subject,
+        content=complaint.content,
+        state=complaint.state,
+        state_label=str(complaint.get_state_display()),
+        case_id=complaint.case_id,
+        no_case_reason=complaint.no_case_reason,
+        reply_text=complaint.reply_text,
+        reply_method=complaint.reply_method,
+        replied_on=complaint.replied_on,
+    )
+
+
+def complaint_get_for_actor(*, actor: Any, complaint_id: int) -> Complaint:
+    complaint = complaints_visible_to(actor).filter(pk=complaint_id).first()
+    if complaint is None:
+        raise NotFound(_("没有找到该投诉举报。"), code=Code.NOT_FOUND)
+    return complaint
+
+
+# --- what a request names by id, to start a case or act on one ------------------------------------
+
+
+def agency_for_case(agency_id: int) -> Agency:
+    """The agency a case or complaint is filed with (the services check who may)."""
+    agency = Agency.objects.filter(pk=agency_id).first()
+    if agency is None:
+        raise ValidationFailed(
+            _("所选执法主体不存在。"), code=Code.AGENCY_UNKNOWN, detail={"field": "agency_id"}
+        )
+    return agency
+
+
+def officers_of_agency(agency_id: int, ids: Iterable[int]) -> list[Officer]:
+    """The officers ``ids`` of the agency, in the order given (the first is the lead)."""
+    wanted = list(dict.fromkeys(ids))
+    found = {
+        o.pk: o
+        for o in Officer.objects.filter(agency_id=agency_id, pk__in=wanted).select_related("person")
+    }
+    unknown = [pk for pk in wanted if pk not in found]
+    if unknown:
+        raise ValidationFailed(
+            _("所选执法人员不存在或者不属于本执法主体。"),
+            code=Code.OFFICER_UNKNOWN,
+            detail={"field": "officer_ids", "unknown": unknown},
+        )
+    return [found[pk] for pk in wanted]
+
+
+def power_for_case(power_id: int | None) -> Power | None:
+    if power_id is None:
+        return None
+    power = Power.objects.filter(pk=power_id).first()
+    if power is None:
+        raise ValidationFailed(
+            _("所选执法事项不存在。"), code=Code.POWER_UNKNOWN, detail={"field": "power_id"}
+        )
+    return power
+
+
+def unit_for_case(agency_id: int, unit_id: int | None) -> Unit | None:
+    if unit_id is None:
+        return None
+    unit = Unit.objects.filter(pk=unit_id, agency_id=agency_id).first()
+    if unit is None:
+        raise ValidationFailed(
+            _("所选承办机构不存在或者不属于该执法主体。"),
+            code=Code.UNIT_UNKNOWN,
+            detail={"field": "unit_id"},
+        )
+    return unit
+
+
+def evidence_to_link(evidence_id: int) -> Evidence:
+    """An evidence item named to be linked to a case (the service checks that it may be)."""
+    evidence = Evidence.objects.filter(pk=evidence_id).first()
+    if evidence is None:
+        raise NotFound(_("没有找到该证据。"), code=Code.NOT_FOUND)
+    return evidence
