@@ -46,7 +46,6 @@ HOMONYMS = {
     ("cases/migrations/0001_initial.py", "emergency"): "the start mode's choice, frozen",
     ("cases/api.py", "application"): "the start mode in the API schema",
     ("cases/api.py", "emergency"): "the start mode in the API schema",
-    ("cases/api.py", "overdue"): "a deadline's JSON key: has it run out",
     ("cases/selectors.py", "archive"): "the timeline's entry for the case's archiving",
     ("cases/services/common.py", "certificate"): "the officer snapshot's certificate number",
     ("cases/services/limits.py", "start"): "the key of Deadline.as_dict: when it starts",

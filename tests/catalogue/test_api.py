@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from tests.catalogue.conftest import cite
 from tests.org.conftest import Org, nothing_changes
+from tests.sessions import verified_client
 from zhifa.accounts.models import User
 from zhifa.catalogue import services
 from zhifa.catalogue.models import DiscretionStandard, LegalDocument, Power, PowerBasis
@@ -25,10 +26,10 @@ TABLES = (Power, PowerBasis, DiscretionStandard, LegalDocument)
 
 
 def client_for(user: User | None) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
+    """Anonymous, or ``user`` signed in with both factors (what the staff API requires)."""
+    if user is None:
+        return Client()
+    return verified_client(user)
 
 
 def post(client: Client, url: str, body: dict[str, Any]) -> Any:

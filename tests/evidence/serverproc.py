@@ -178,8 +178,8 @@ def _create_officer() -> dict[str, str]:
 
     django.setup()
     from django.conf import settings
-    from django.test import Client
 
+    from tests.sessions import verified_client
     from zhifa.accounts.models import RoleAssignment, User
     from zhifa.core import clock
     from zhifa.org.models import Agency, Government
@@ -190,8 +190,7 @@ def _create_officer() -> dict[str, str]:
     RoleAssignment.objects.create(
         user=user, agency=agency, role=RoleAssignment.Role.OFFICER, granted_at=clock.now()
     )
-    client = Client()
-    client.force_login(user)
+    client = verified_client(user)
     session = client.cookies[settings.SESSION_COOKIE_NAME].value
     return {
         "Cookie": f"{settings.SESSION_COOKIE_NAME}={session}; csrftoken={CSRF}",

@@ -13,6 +13,7 @@ import pytest
 from django.core.files.base import ContentFile
 
 from tests.evidence.conftest import World, jpeg_bytes, meta, mp4_bytes
+from zhifa.accounts.models import User
 from zhifa.core.errors import Conflict, PermissionDenied
 from zhifa.evidence import blobs, services
 from zhifa.evidence.models import CopyRequest, Evidence
@@ -187,12 +188,12 @@ def test_a_package_signed_by_another_key_is_refused__R34(world: World, tmp_path:
 def test_the_copy_workflow_over_the_api__R32(world: World, tmp_path: Path) -> None:
     from django.test import Client
 
+    from tests.sessions import verified_client
+
     items = _evidence(world)
 
-    def client_for(user: object) -> Client:
-        client = Client()
-        client.force_login(user)  # type: ignore[arg-type]
-        return client
+    def client_for(user: User) -> Client:
+        return verified_client(user)
 
     officer, head = client_for(world.officer_user), client_for(world.head_user)
     created = officer.post(

@@ -14,6 +14,7 @@ from django.test import Client
 
 from tests.evidence.conftest import World, jpeg_bytes, meta, mp4_bytes
 from tests.evidence.tusclient import TusClient, sha256_header
+from tests.sessions import verified_client
 from zhifa.core import clock
 from zhifa.evidence.models import Blob, Evidence, EvidenceAccess, Upload
 from zhifa.ledger.models import LedgerEvent
@@ -23,8 +24,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def staff_client(live_server: Any, user: Any) -> TusClient:
-    client = Client()
-    client.force_login(user)
+    client = verified_client(user)
     session = client.cookies[django_settings.SESSION_COOKIE_NAME].value
     return TusClient(
         live_server.url,

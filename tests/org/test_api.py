@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from tests.sessions import verified_client
 from zhifa.accounts import services as account_services
 from zhifa.accounts.models import User
 from zhifa.org.models import Agency, Certificate, Officer, Person, Unit
@@ -18,10 +19,10 @@ BASE = "/api/v1/org"
 
 
 def client_for(user: User | None) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
+    """Anonymous, or ``user`` signed in with both factors (what the staff API requires)."""
+    if user is None:
+        return Client()
+    return verified_client(user)
 
 
 def patch(client: Client, url: str, body: dict[str, Any]) -> Any:

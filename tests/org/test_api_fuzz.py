@@ -15,7 +15,7 @@ from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from django.middleware.csrf import get_token
-from django.test import Client, RequestFactory
+from django.test import RequestFactory
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -24,6 +24,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from tests.sessions import verified_client
 from zhifa.accounts.models import User
 
 from .conftest import Org
@@ -63,8 +64,7 @@ def _requests_keep_the_test_transaction() -> Iterator[None]:
 
 
 def session_of(user: User) -> dict[str, Any]:
-    client = Client()
-    client.force_login(user)
+    client = verified_client(user)
     request = RequestFactory().get("/")
     token = get_token(request)
     return {

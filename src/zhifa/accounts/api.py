@@ -3,23 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from zhifa.accounts.auth import ApiTokenAuth
 from zhifa.accounts.models import ApiToken
+from zhifa.apikit import ErrorOut
 
-router = Router(tags=["accounts"])
-
-
-class AccountsErrorOut(Schema):
-    """A refusal: ``{"code", "message", "detail"}``."""
-
-    code: str = Field(description="稳定的错误代码，如 unauthenticated")
-    message: str = Field(description="中文说明")
-    detail: Any = Field(default=None, description="补充信息，可为空")
+# Machines only: a staff member has no token to ask about.
+router = Router(tags=["accounts"], auth=ApiTokenAuth())
 
 
 class TokenOut(Schema):
@@ -32,8 +25,7 @@ class TokenOut(Schema):
 
 @router.get(
     "/token",
-    response={200: TokenOut, 401: AccountsErrorOut},
-    auth=ApiTokenAuth(),
+    response={200: TokenOut, 401: ErrorOut},
     summary="当前接口令牌的信息",
     description="设备或对接平台用于核对所持令牌。令牌无效、已撤销或已过期时返回 401。",
 )

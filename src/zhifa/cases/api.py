@@ -5,7 +5,7 @@ Bearer`` token with ``cases:read`` / ``cases:write``). Thin: parse, fetch throug
 :mod:`zhifa.cases.selectors` (a case the actor may not read is 404, never 403: its existence is
 not revealed), call one :mod:`zhifa.cases.services` function (what the actor may not change is
 403, an archived case 409), render. Every refusal is ``{"code", "message", "detail"}``
-(:class:`CaseErrorOut`) and a refused request has changed nothing.
+(:class:`zhifa.apikit.ErrorOut`) and a refused request has changed nothing.
 
 Personal data: staff who may read the case handle its parties and see their id numbers and phones
 in full; a machine sees them masked (``zhifa.core.identifiers.mask_*``). Complaints name their
@@ -14,82 +14,43 @@ complainants and are for staff only.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from django.db.models import F
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Path, Query, Router, Schema, Status
-from ninja.security import SessionAuth
+from ninja import Query, Router, Schema, Status
 from pydantic import AfterValidator, Field
 
 from zhifa.accounts.access import require_scope
-from zhifa.accounts.auth import ApiTokenAuth
-from zhifa.accounts.decorators import is_verified
-from zhifa.accounts.models import ApiToken, User
-from zhifa.cases import documents, rules, selectors, services
-from zhifa.cases.models import (
-    Approval,
-    Case,
-    CaseDeadline,
-    CaseOfficer,
-    Complaint,
-    Notification,
-    Party,
-    Record,
-    StepEvidence,
-    StepRun,
+from zhifa.apikit import (
+    MAX_DB_ID,
+    MAX_TEXT,
+    READ_ERRORS,
+    STAFF,
+    WRITE_ERRORS,
+    ErrorOut,
+    Id,
+    IdPath,
+    Line,
+    Text,
+    actor_of,
+    is_machine,
+    one_line,
+    several_lines,
+    staff_of,
 )
+from zhifa.cases import documents, selectors, services
 from zhifa.catalogue import procedures
-from zhifa.catalogue.models import Power
-from zhifa.core import deadlines
-from zhifa.core.db import MAX_DB_ID
-from zhifa.core.errors import NotFound, PermissionDenied, ValidationFailed
-from zhifa.core.identifiers import mask_id_number, mask_phone
-from zhifa.evidence.models import Evidence
-from zhifa.org.models import Agency, Officer, Unit
+from zhifa.core.errors import NotFound
 
+router = Router(tags=["cases"], auth=STAFF)
 
-class VerifiedSessionAuth(SessionAuth):
-    """A staff session: signed in with password AND a TOTP code verified in this session (the same
-    guard as the staff pages, ``zhifa.accounts.decorators.staff_required``)."""
-
-    def authenticate(self, request: HttpRequest, key: str | None) -> Any | None:
-        user = super().authenticate(request, key)
-        if user is None or not is_verified(user) or getattr(user, "must_change_password", False):
-            return None
-        return user
-
-
-STAFF = VerifiedSessionAuth()
-router = Router(tags=["cases"], auth=[ApiTokenAuth(), STAFF])
-
-MAX_TEXT = 20000
 MAX_OFFSET = 1_000_000_000
 
 
 # --- input text: bounded, and without characters no database stores -----------------------------
-
-
-def _bad_character(char: str, *, lines: bool) -> bool:
-    code = ord(char)
-    if 0xD800 <= code <= 0xDFFF or code == 127:
-        return True
-    return code < 32 and not (lines and char in "\n\r\t")
-
-
-def _one_line(value: str) -> str:
-    if any(_bad_character(c, lines=False) for c in value):
-        raise ValueError(_("含有不允许的控制字符。"))
-    return value
-
-
-def _several_lines(value: str) -> str:
-    if any(_bad_character(c, lines=True) for c in value):
-        raise ValueError(_("含有不允许的控制字符。"))
-    return value
 
 
 def _clean_json(value: Any, depth: int = 0) -> Any:
@@ -100,11 +61,11 @@ def _clean_json(value: Any, depth: int = 0) -> Any:
     if isinstance(value, str):
         if len(value) > MAX_TEXT:
             raise ValueError(_("内容过长。"))
-        return _several_lines(value)
+        return several_lines(value)
     if isinstance(value, Mapping):
         if len(value) > 200:
             raise ValueError(_("内容项目过多。"))
-        return {_one_line(str(k)): _clean_json(v, depth + 1) for k, v in value.items()}
+        return {one_line(str(k)): _clean_json(v, depth + 1) for k, v in value.items()}
     if isinstance(value, list):
         if len(value) > 500:
             raise ValueError(_("内容项目过多。"))
@@ -119,34 +80,12 @@ def _json_object(value: dict[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
-Line = Annotated[str, Field(max_length=200), AfterValidator(_one_line)]
-Slug = Annotated[str, Field(max_length=50), AfterValidator(_one_line)]
-Text = Annotated[str, Field(max_length=MAX_TEXT), AfterValidator(_several_lines)]
-Reason = Annotated[str, Field(max_length=2000), AfterValidator(_several_lines)]
+Slug = Annotated[str, Field(max_length=50), AfterValidator(one_line)]
+Reason = Annotated[str, Field(max_length=2000), AfterValidator(several_lines)]
 Content = Annotated[dict[str, Any], AfterValidator(_json_object)]
-Id = Annotated[int, Field(ge=1, le=MAX_DB_ID)]
-IdPath = Annotated[int, Path(ge=1, le=MAX_DB_ID)]
 
 
 # --- schemas ------------------------------------------------------------------------------------
-
-
-class CaseErrorOut(Schema):
-    """Every refusal of the API."""
-
-    code: str = Field(description="稳定的错误代码，如 permission_denied")
-    message: str = Field(description="中文说明")
-    detail: Any = Field(default=None, description="补充信息，可为空")
-
-
-READ_ERRORS: dict[int, type[Schema]] = {
-    401: CaseErrorOut,
-    403: CaseErrorOut,
-    404: CaseErrorOut,
-    422: CaseErrorOut,
-}
-# 400: a body that is not JSON at all; 409: the case is archived, or the state forbids it.
-WRITE_ERRORS: dict[int, type[Schema]] = {**READ_ERRORS, 400: CaseErrorOut, 409: CaseErrorOut}
 
 
 class PartyIn(Schema):
@@ -154,10 +93,10 @@ class PartyIn(Schema):
         description="natural_person 自然人、legal_person 法人、other_organisation 其他组织"
     )
     name: Line
-    id_number: Annotated[str, Field(max_length=40), AfterValidator(_one_line)]
+    id_number: Annotated[str, Field(max_length=40), AfterValidator(one_line)]
     id_kind: Literal["", "resident_id", "credit_code", "other"] = ""
     address: Line = ""
-    phone: Annotated[str, Field(max_length=40), AfterValidator(_one_line)] = ""
+    phone: Annotated[str, Field(max_length=40), AfterValidator(one_line)] = ""
     legal_representative: Line = ""
     guardian: Line = ""
 
@@ -250,178 +189,20 @@ class ComplaintIn(Schema):
     subject: Line
     content: Text
     is_real_name: bool = False
-    complainant_name: Annotated[str, Field(max_length=100), AfterValidator(_one_line)] = ""
-    complainant_phone: Annotated[str, Field(max_length=40), AfterValidator(_one_line)] = ""
+    complainant_name: Annotated[str, Field(max_length=100), AfterValidator(one_line)] = ""
+    complainant_phone: Annotated[str, Field(max_length=40), AfterValidator(one_line)] = ""
 
 
 class ComplaintCloseIn(Schema):
     reason: Reason
     reply_text: Reason = ""
-    reply_method: Annotated[str, Field(max_length=50), AfterValidator(_one_line)] = ""
+    reply_method: Annotated[str, Field(max_length=50), AfterValidator(one_line)] = ""
     replied_on: date | None = None
-
-
-class PartyOut(Schema):
-    id: int
-    kind: str
-    kind_label: str
-    name: str
-    id_kind: str
-    id_number: str = Field(description="接口令牌看到的是部分隐藏的号码")
-    birth_date: date | None
-    is_minor: bool
-    guardian: str
-    legal_representative: str
-    address: str
-    phone: str = Field(description="接口令牌看到的是部分隐藏的号码")
-    is_current: bool = Field(description="未被更正")
-    replaces_id: int | None
-    correction_reason: str
-    added_at: datetime
-
-
-class CaseOfficerOut(Schema):
-    id: int
-    officer_id: int
-    name: str
-    is_lead: bool
-    assigned_at: datetime
-    removed_at: datetime | None
-    removed_reason: str
-
-
-class CaseSummaryOut(Schema):
-    id: int
-    number: str
-    title: str
-    agency_id: int
-    agency_name: str
-    procedure: str
-    procedure_name: str
-    start_mode: str
-    start_mode_label: str
-    confidentiality: str
-    state: str
-    state_label: str
-    current_step: str
-    current_step_name: str
-    opened_at: datetime
-    archived_at: datetime | None
 
 
 class CaseListOut(Schema):
     count: int
-    items: list[CaseSummaryOut]
-
-
-class RequirementOut(Schema):
-    document: str
-    label: str
-    signatures: list[str]
-    basis: str
-    note: str
-
-
-class VariantOut(Schema):
-    key: str
-    name: str
-    av: str
-
-
-class ApprovalOut(Schema):
-    id: int
-    role: str
-    role_label: str
-    decision: str
-    decision_label: str
-    opinion: str
-    user_id: int
-    user_name: str
-    at: datetime
-
-
-class EvidenceLinkOut(Schema):
-    id: int
-    step_run_id: int
-    evidence_id: int
-    kind: str
-    note: str
-    linked_at: datetime
-
-
-class RecordSummaryOut(Schema):
-    id: int
-    kind: str
-    kind_label: str
-    version: int
-    created_at: datetime
-
-
-class StepOut(Schema):
-    run_id: int
-    id: str
-    name: str
-    stage: str
-    stage_label: str
-    basis: str
-    opened_at: datetime
-    deferred: bool
-    variant: str
-    variants: list[VariantOut]
-    requirements: list[RequirementOut] = Field(description="按所选办理方式应有的文书")
-    av_rule: str = Field(description="none、required、if_disputed")
-    av_basis: str
-    av_reason: str
-    disputed: bool
-    min_officers: int
-    officers: list[dict[str, Any]] = Field(description="在场执法人员及当日有效的执法证")
-    approval_chain: list[str]
-    approvals: list[ApprovalOut] = Field(description="本步骤已有的签批（含退回前的）")
-    records: list[RecordSummaryOut] = Field(description="本步骤现行的文书")
-    evidence: list[EvidenceLinkOut]
-
-
-class MissingOut(Schema):
-    code: str
-    message: str
-    basis: str
-
-
-class NextStepOut(Schema):
-    id: str
-    name: str
-    label: str
-
-
-class DeadlineOut(Schema):
-    id: int
-    case_id: int
-    case_number: str
-    step_id: str
-    key: str
-    name: str
-    basis: str
-    due_date: date | None = Field(
-        description="届满日；为空表示计数进入尚未载入工作日历的年份，载入后计算（见 pending_year）"
-    )
-    pending_year: int | None = Field(default=None, description="届满日所待载入的工作日历年份")
-    describe: str = Field(description="期限的中文说明（天数、依据、届满日）")
-    is_wait: bool = Field(description="等待期：届满后方可办理下一步")
-    extended_times: int
-    overdue: bool
-    met_at: datetime | None
-
-
-class CaseDetailOut(CaseSummaryOut):
-    unit_id: int | None
-    power_id: int | None
-    summary: str
-    parties: list[PartyOut] = Field(description="现行的和已被更正的当事人")
-    officers: list[CaseOfficerOut]
-    step: StepOut | None = Field(description="当前步骤；已归档的案件为空")
-    missing: list[MissingOut] = Field(description="当前步骤完成前还缺少的")
-    next_steps: list[NextStepOut]
-    deadlines: list[DeadlineOut] = Field(description="正在计算的期限")
+    items: list[selectors.CaseSummary]
 
 
 class TimelineEntryOut(Schema):
@@ -431,52 +212,6 @@ class TimelineEntryOut(Schema):
     who: str
     detail: str
     object_id: int
-
-
-class RecordOut(Schema):
-    id: int
-    case_id: int
-    step_run_id: int
-    step_id: str
-    kind: str
-    kind_label: str
-    version: int
-    replaces_id: int | None
-    replaced_by_id: int | None
-    correction_reason: str
-    fields: dict[str, Any]
-    signatures: dict[str, Any]
-    created_at: datetime
-    created_by: str
-
-
-class NotificationOut(Schema):
-    id: int
-    case_id: int
-    case_number: str
-    message: str
-    created_at: datetime
-    read_at: datetime | None
-
-
-class ComplaintOut(Schema):
-    id: int
-    agency_id: int
-    channel: str
-    channel_label: str
-    received_at: datetime
-    is_real_name: bool
-    complainant_name: str
-    complainant_phone: str
-    subject: str
-    content: str
-    state: str
-    state_label: str
-    case_id: int | None
-    no_case_reason: str
-    reply_text: str
-    reply_method: str
-    replied_on: date | None
 
 
 class ChoiceOut(Schema):
@@ -508,10 +243,8 @@ class RecordKindsOut(Schema):
 
 def _actor(request: HttpRequest) -> Any:
     """The authenticated user or token; a token must hold a ``cases`` scope at all."""
-    actor = getattr(request, "auth", None)
-    if actor is None:
-        raise PermissionDenied(_("缺少操作者：请先登录。"), code="actor_required")
-    if isinstance(actor, ApiToken) and not actor.has_scope(services.SCOPE_WRITE):
+    actor = actor_of(request)
+    if is_machine(actor) and not actor.has_scope(services.SCOPE_WRITE):
         require_scope(actor, services.SCOPE_READ)
     return actor
 
@@ -519,65 +252,22 @@ def _actor(request: HttpRequest) -> Any:
 def _writer(request: HttpRequest) -> Any:
     """The actor of a write: a token needs ``cases:write`` (the services check the rest)."""
     actor = _actor(request)
-    if isinstance(actor, ApiToken):
+    if is_machine(actor):
         require_scope(actor, services.SCOPE_WRITE)
     return actor
-
-
-def _staff(request: HttpRequest) -> User:
-    actor = getattr(request, "auth", None)
-    if not isinstance(actor, User):
-        raise PermissionDenied(_("只有登录的工作人员可以办理此事项。"), code="staff_only")
-    return actor
-
-
-def _case(actor: Any, case_id: int) -> Case:
-    return selectors.case_get_for_actor(actor=actor, case_id=case_id)
-
-
-def _officers(agency_id: int, ids: Iterable[int]) -> list[Officer]:
-    wanted = list(dict.fromkeys(ids))
-    found = {
-        o.pk: o
-        for o in Officer.objects.filter(agency_id=agency_id, pk__in=wanted).select_related("person")
-    }
-    unknown = [pk for pk in wanted if pk not in found]
-    if unknown:
-        raise ValidationFailed(
-            _("所选执法人员不存在或者不属于本执法主体。"),
-            code="officer_unknown",
-            detail={"field": "officer_ids", "unknown": unknown},
-        )
-    return [found[pk] for pk in wanted]
 
 
 def _party_in(party: PartyIn) -> services.PartyIn:
     return services.PartyIn(**party.model_dump())
 
 
-def _start_args(agency: Agency, payload: CaseStartFields) -> dict[str, Any]:
-    power = None
-    if payload.power_id is not None:
-        power = Power.objects.filter(pk=payload.power_id).first()
-        if power is None:
-            raise ValidationFailed(
-                _("所选执法事项不存在。"), code="power_unknown", detail={"field": "power_id"}
-            )
-    unit = None
-    if payload.unit_id is not None:
-        unit = Unit.objects.filter(pk=payload.unit_id, agency=agency).first()
-        if unit is None:
-            raise ValidationFailed(
-                _("所选承办机构不存在或者不属于该执法主体。"),
-                code="unit_unknown",
-                detail={"field": "unit_id"},
-            )
+def _start_args(agency_id: int, payload: CaseStartFields) -> dict[str, Any]:
     return {
         "title": payload.title,
-        "officers": _officers(agency.pk, payload.officer_ids),
+        "officers": selectors.officers_of_agency(agency_id, payload.officer_ids),
         "procedure": payload.procedure,
-        "power": power,
-        "unit": unit,
+        "power": selectors.power_for_case(payload.power_id),
+        "unit": selectors.unit_for_case(agency_id, payload.unit_id),
         "confidentiality": payload.confidentiality,
         "summary": payload.summary,
         "parties": [_party_in(p) for p in payload.parties],
@@ -587,252 +277,11 @@ def _start_args(agency: Agency, payload: CaseStartFields) -> dict[str, Any]:
 # --- rendering ----------------------------------------------------------------------------------
 
 
-def _name_of(user: Any) -> str:
-    if user is None:
-        return _("系统")
-    return str(user.get_full_name() or user.username)
-
-
-def _party_out(party: Party, *, masked: bool) -> dict[str, Any]:
-    id_number = party.id_number
-    phone = party.phone
-    if masked:
-        id_number = mask_id_number(id_number) if id_number else ""
-        phone = mask_phone(phone) if phone else ""
-    return {
-        "id": party.pk,
-        "kind": party.kind,
-        "kind_label": str(party.get_kind_display()),
-        "name": party.name,
-        "id_kind": party.id_kind,
-        "id_number": id_number,
-        "birth_date": None if masked else party.birth_date,
-        "is_minor": party.is_minor,
-        "guardian": party.guardian,
-        "legal_representative": party.legal_representative,
-        "address": party.address,
-        "phone": phone,
-        "is_current": not hasattr(party, "replaced_by"),
-        "replaces_id": party.replaces_id,
-        "correction_reason": party.correction_reason,
-        "added_at": party.added_at,
-    }
-
-
-def _case_officer_out(link: CaseOfficer) -> dict[str, Any]:
-    return {
-        "id": link.pk,
-        "officer_id": link.officer_id,
-        "name": link.officer.person.name,
-        "is_lead": link.is_lead,
-        "assigned_at": link.assigned_at,
-        "removed_at": link.removed_at,
-        "removed_reason": link.removed_reason,
-    }
-
-
-def _summary_out(case: Case) -> dict[str, Any]:
-    definition = selectors.definition_of(case)
-    step_name = definition.step(case.current_step).name if case.current_step else ""
-    return {
-        "id": case.pk,
-        "number": case.number,
-        "title": case.title,
-        "agency_id": case.agency_id,
-        "agency_name": case.agency.name,
-        "procedure": case.procedure,
-        "procedure_name": definition.name,
-        "start_mode": case.start_mode,
-        "start_mode_label": str(case.get_start_mode_display()),
-        "confidentiality": case.confidentiality,
-        "state": case.state,
-        "state_label": str(case.get_state_display()),
-        "current_step": case.current_step,
-        "current_step_name": step_name,
-        "opened_at": case.opened_at,
-        "archived_at": case.archived_at,
-    }
-
-
-def _approval_out(approval: Approval) -> dict[str, Any]:
-    return {
-        "id": approval.pk,
-        "role": approval.role,
-        "role_label": str(approval.get_role_display()),
-        "decision": approval.decision,
-        "decision_label": str(approval.get_decision_display()),
-        "opinion": approval.opinion,
-        "user_id": approval.user_id,
-        "user_name": _name_of(approval.user),
-        "at": approval.at,
-    }
-
-
-def _link_out(link: StepEvidence) -> dict[str, Any]:
-    return {
-        "id": link.pk,
-        "step_run_id": link.step_run_id,
-        "evidence_id": link.evidence_id,
-        "kind": link.evidence.kind,
-        "note": link.note,
-        "linked_at": link.linked_at,
-    }
-
-
-def _step_out(run: StepRun) -> dict[str, Any]:
-    step = selectors.step_of(run.case, run.step_id)
-    av, av_basis = rules.av_rule_of(step, run.variant)
-    return {
-        "run_id": run.pk,
-        "id": step.id,
-        "name": step.name,
-        "stage": step.stage.value,
-        "stage_label": step.stage.label,
-        "basis": step.basis,
-        "opened_at": run.opened_at,
-        "deferred": run.deferred,
-        "variant": run.variant,
-        "variants": [{"key": v.key, "name": v.name, "av": v.av.value} for v in step.variants],
-        "requirements": [
-            {
-                "document": r.document,
-                "label": r.label,
-                "signatures": list(r.signatures),
-                "basis": r.basis,
-                "note": r.note,
-            }
-            for r in rules.requirements_of(step, run.variant)
-        ],
-        "av_rule": av.value,
-        "av_basis": av_basis,
-        "av_reason": run.av_reason,
-        "disputed": run.disputed,
-        "min_officers": step.min_officers,
-        "officers": list(run.officers),
-        "approval_chain": [role.value for role in step.approval],
-        "approvals": [_approval_out(a) for a in run.approvals.select_related("user")],
-        "records": [
-            {
-                "id": r.pk,
-                "kind": r.kind,
-                "kind_label": str(procedures.DOCUMENT_KINDS.get(r.kind, r.kind)),
-                "version": r.version,
-                "created_at": r.created_at,
-            }
-            for r in rules.current_records(run)
-        ],
-        "evidence": [_link_out(link) for link in run.evidence_links.select_related("evidence")],
-    }
-
-
-def _deadline_out(row: CaseDeadline) -> dict[str, Any]:
-    return {
-        "id": row.pk,
-        "case_id": row.case_id,
-        "case_number": row.case.number,
-        "step_id": row.step_run.step_id,
-        "key": row.key,
-        "name": row.name,
-        "basis": row.basis,
-        "due_date": row.due_date,
-        "pending_year": row.computed.get("pending_year"),
-        "describe": deadlines.computed_from_dict(row.computed).describe(),
-        "is_wait": row.is_wait,
-        "extended_times": row.extended_times,
-        "overdue": row.overdue_at is not None,
-        "met_at": row.met_at,
-    }
-
-
-def _detail_out(actor: Any, case: Case) -> dict[str, Any]:
-    masked = isinstance(actor, ApiToken)
-    run = selectors.current_run(case)
-    out = _summary_out(case)
-    out.update(
-        {
-            "unit_id": case.unit_id,
-            "power_id": case.power_id,
-            "summary": case.summary,
-            "parties": [
-                _party_out(p, masked=masked)
-                for p in case.parties.select_related("replaced_by").order_by("id")
-            ],
-            "officers": [
-                _case_officer_out(link)
-                for link in case.officers.select_related("officer__person").order_by("id")
-            ],
-            "step": _step_out(run) if run is not None else None,
-            "missing": [m.as_dict() for m in selectors.missing_now(case)],
-            "next_steps": [
-                {"id": s.id, "name": s.name, "label": s.label} for s in selectors.next_steps(case)
-            ],
-            "deadlines": [
-                _deadline_out(row)
-                for row in case.deadlines.filter(met_at__isnull=True)
-                .select_related("case", "step_run")
-                .order_by(F("due_date").asc(nulls_last=True), "id")
-            ],
-        }
-    )
-    return out
-
-
-def _fresh_detail(actor: Any, case: Case) -> dict[str, Any]:
+def _fresh_detail(actor: Any, case_id: int) -> selectors.CaseDetail:
     """The case as it stands after a write, read again through the scoped selector."""
-    return _detail_out(actor, _case(actor, case.pk))
-
-
-def _record_out(record: Record) -> dict[str, Any]:
-    replaced_by = Record.objects.filter(replaces=record).values_list("pk", flat=True).first()
-    return {
-        "id": record.pk,
-        "case_id": record.case_id,
-        "step_run_id": record.step_run_id,
-        "step_id": record.step_run.step_id,
-        "kind": record.kind,
-        "kind_label": str(procedures.DOCUMENT_KINDS.get(record.kind, record.kind)),
-        "version": record.version,
-        "replaces_id": record.replaces_id,
-        "replaced_by_id": replaced_by,
-        "correction_reason": record.correction_reason,
-        "fields": record.fields,
-        "signatures": record.signatures,
-        "created_at": record.created_at,
-        "created_by": _name_of(record.created_by),
-    }
-
-
-def _notification_out(notice: Notification) -> dict[str, Any]:
-    return {
-        "id": notice.pk,
-        "case_id": notice.case_id,
-        "case_number": notice.case.number,
-        "message": notice.message,
-        "created_at": notice.created_at,
-        "read_at": notice.read_at,
-    }
-
-
-def _complaint_out(complaint: Complaint) -> dict[str, Any]:
-    return {
-        "id": complaint.pk,
-        "agency_id": complaint.agency_id,
-        "channel": complaint.channel,
-        "channel_label": str(complaint.get_channel_display()),
-        "received_at": complaint.received_at,
-        "is_real_name": complaint.is_real_name,
-        "complainant_name": complaint.complainant_name,
-        "complainant_phone": complaint.complainant_phone,
-        "subject": complaint.subject,
-        "content": complaint.content,
-        "state": complaint.state,
-        "state_label": str(complaint.get_state_display()),
-        "case_id": complaint.case_id,
-        "no_case_reason": complaint.no_case_reason,
-        "reply_text": complaint.reply_text,
-        "reply_method": complaint.reply_method,
-        "replied_on": complaint.replied_on,
-    }
+    return selectors.case_detail(
+        selectors.case_get_for_actor(actor=actor, case_id=case_id), viewer=actor
+    )
 
 
 # --- lists that are not one case's (declared before ``/{case_id}``) -----------------------------
@@ -870,78 +319,69 @@ def record_kinds(request: HttpRequest) -> dict[str, Any]:
 
 @router.get(
     "/deadlines",
-    response={200: list[DeadlineOut], **READ_ERRORS},
+    response={200: list[selectors.DeadlineEntry], **READ_ERRORS},
     summary="我的期限",
     description="本人承办的案件（负责人：本机构的案件）正在计算的期限，最近届满的在前。",
 )
-def deadline_list(request: HttpRequest) -> list[dict[str, Any]]:
-    user = _staff(request)
-    return [_deadline_out(row) for row in selectors.deadlines_for(user)[:500]]
+def deadline_list(request: HttpRequest) -> list[selectors.DeadlineEntry]:
+    user = staff_of(request)
+    return [selectors.deadline_entry(row) for row in selectors.deadlines_for(user)[:500]]
 
 
 @router.get(
     "/notifications",
-    response={200: list[NotificationOut], **READ_ERRORS},
+    response={200: list[selectors.CaseNotice], **READ_ERRORS},
     summary="我的提醒",
 )
 def notification_list(
     request: HttpRequest, unread: Annotated[bool, Query(description="只看未读")] = False
-) -> list[dict[str, Any]]:
-    rows = selectors.notifications_for(_staff(request))
+) -> list[selectors.CaseNotice]:
+    rows = selectors.notifications_for(staff_of(request))
     if unread:
         rows = rows.filter(read_at__isnull=True)
-    return [_notification_out(n) for n in rows[:500]]
+    return [selectors.case_notice(n) for n in rows[:500]]
 
 
 @router.post(
     "/notifications/{notification_id}/read",
-    response={200: NotificationOut, **WRITE_ERRORS},
+    response={200: selectors.CaseNotice, **WRITE_ERRORS},
     summary="标记提醒为已读",
 )
-def notification_mark_read(request: HttpRequest, notification_id: IdPath) -> dict[str, Any]:
-    user = _staff(request)
+def notification_mark_read(request: HttpRequest, notification_id: IdPath) -> selectors.CaseNotice:
+    user = staff_of(request)
     notice = selectors.notifications_for(user).filter(pk=notification_id).first()
     if notice is None:
         raise NotFound(_("没有找到该提醒。"))
     notice = services.notification_read(actor=user, notification=notice)
-    return _notification_out(notice)
-
-
-def _complaint(user: User, complaint_id: int) -> Complaint:
-    complaint = selectors.complaints_visible_to(user).filter(pk=complaint_id).first()
-    if complaint is None:
-        raise NotFound(_("没有找到该投诉举报。"))
-    return complaint
+    return selectors.case_notice(notice)
 
 
 @router.get(
     "/complaints",
-    response={200: list[ComplaintOut], **READ_ERRORS},
+    response={200: list[selectors.ComplaintEntry], **READ_ERRORS},
     summary="投诉举报",
     description="本人所在执法主体收到的投诉举报（监督人员：监督范围内的），仅限工作人员。",
 )
 def complaint_list(
     request: HttpRequest,
     state: Annotated[Literal["pending", "case", "no_case"] | None, Query()] = None,
-) -> list[dict[str, Any]]:
-    rows = selectors.complaints_visible_to(_staff(request))
+) -> list[selectors.ComplaintEntry]:
+    rows = selectors.complaints_visible_to(staff_of(request))
     if state is not None:
         rows = rows.filter(state=state)
-    return [_complaint_out(c) for c in rows[:500]]
+    return [selectors.complaint_entry(c) for c in rows[:500]]
 
 
 @router.post(
     "/complaints",
-    response={201: ComplaintOut, **WRITE_ERRORS},
+    response={201: selectors.ComplaintEntry, **WRITE_ERRORS},
     summary="登记投诉举报",
 )
-def complaint_register(request: HttpRequest, payload: ComplaintIn) -> Status[dict[str, Any]]:
-    user = _staff(request)
-    agency = Agency.objects.filter(pk=payload.agency_id).first()
-    if agency is None:
-        raise ValidationFailed(
-            _("所选执法主体不存在。"), code="agency_unknown", detail={"field": "agency_id"}
-        )
+def complaint_register(
+    request: HttpRequest, payload: ComplaintIn
+) -> Status[selectors.ComplaintEntry]:
+    user = staff_of(request)
+    agency = selectors.agency_for_case(payload.agency_id)
     complaint = services.complaint_register(
         actor=user,
         agency=agency,
@@ -952,44 +392,44 @@ def complaint_register(request: HttpRequest, payload: ComplaintIn) -> Status[dic
         complainant_name=payload.complainant_name,
         complainant_phone=payload.complainant_phone,
     )
-    return Status(201, _complaint_out(complaint))
+    return Status(201, selectors.complaint_entry(complaint))
 
 
 @router.post(
     "/complaints/{complaint_id}/start-case",
-    response={201: CaseDetailOut, **WRITE_ERRORS},
+    response={201: selectors.CaseDetail, **WRITE_ERRORS},
     summary="投诉举报立案",
 )
 def complaint_start_case(
     request: HttpRequest, complaint_id: IdPath, payload: CaseStartFields
-) -> Status[dict[str, Any]]:
-    user = _staff(request)
-    complaint = _complaint(user, complaint_id)
+) -> Status[selectors.CaseDetail]:
+    user = staff_of(request)
+    complaint = selectors.complaint_get_for_actor(actor=user, complaint_id=complaint_id)
     case = services.complaint_start_case(
-        actor=user, complaint=complaint, **_start_args(complaint.agency, payload)
+        actor=user, complaint=complaint, **_start_args(complaint.agency_id, payload)
     )
-    return Status(201, _fresh_detail(user, case))
+    return Status(201, _fresh_detail(user, case.pk))
 
 
 @router.post(
     "/complaints/{complaint_id}/close",
-    response={200: ComplaintOut, **WRITE_ERRORS},
+    response={200: selectors.ComplaintEntry, **WRITE_ERRORS},
     summary="投诉举报不予立案",
     description="写明理由；实名投诉举报人须告知理由，并记录告知内容、方式和日期。",
 )
 def complaint_close(
     request: HttpRequest, complaint_id: IdPath, payload: ComplaintCloseIn
-) -> dict[str, Any]:
-    user = _staff(request)
+) -> selectors.ComplaintEntry:
+    user = staff_of(request)
     complaint = services.complaint_close_without_case(
         actor=user,
-        complaint=_complaint(user, complaint_id),
+        complaint=selectors.complaint_get_for_actor(actor=user, complaint_id=complaint_id),
         reason=payload.reason,
         reply_text=payload.reply_text,
         reply_method=payload.reply_method,
         replied_on=payload.replied_on,
     )
-    return _complaint_out(complaint)
+    return selectors.complaint_entry(complaint)
 
 
 # --- cases --------------------------------------------------------------------------------------
@@ -1018,47 +458,45 @@ def case_list(
     rows = rows.select_related("agency")
     return {
         "count": rows.count(),
-        "items": [_summary_out(case) for case in rows[offset : offset + limit]],
+        "items": [selectors.case_summary(case) for case in rows[offset : offset + limit]],
     }
 
 
 @router.post(
     "/",
-    response={201: CaseDetailOut, **WRITE_ERRORS},
+    response={201: selectors.CaseDetail, **WRITE_ERRORS},
     summary="启动案件",
     description=(
         "依申请（行政许可）、依职权、紧急情况先行启动、投诉举报、当场处罚（简易程序）、移送交办。"
         "承办人员须持当日有效的执法证件。"
     ),
 )
-def case_start(request: HttpRequest, payload: CaseStartIn) -> Status[dict[str, Any]]:
+def case_start(request: HttpRequest, payload: CaseStartIn) -> Status[selectors.CaseDetail]:
     actor = _writer(request)
-    agency = Agency.objects.filter(pk=payload.agency_id).first()
-    if agency is None:
-        raise ValidationFailed(
-            _("所选执法主体不存在。"), code="agency_unknown", detail={"field": "agency_id"}
-        )
+    agency = selectors.agency_for_case(payload.agency_id)
     case = services.case_start(
         actor=actor,
         agency=agency,
         start_mode=payload.start_mode,
-        **_start_args(agency, payload),
+        **_start_args(agency.pk, payload),
     )
-    return Status(201, _fresh_detail(actor, case))
+    return Status(201, _fresh_detail(actor, case.pk))
 
 
 @router.get(
     "/{case_id}",
-    response={200: CaseDetailOut, **READ_ERRORS},
+    response={200: selectors.CaseDetail, **READ_ERRORS},
     summary="案件详情",
     description=(
         "当事人（含更正前的）、承办人员、当前步骤及其应有的文书、办理方式、音像记录要求、已有签批，"
         "完成本步骤前还缺少的、可以办理的下一步骤、正在计算的期限及其依据。"
     ),
 )
-def case_detail(request: HttpRequest, case_id: IdPath) -> dict[str, Any]:
+def case_detail(request: HttpRequest, case_id: IdPath) -> selectors.CaseDetail:
     actor = _actor(request)
-    return _detail_out(actor, _case(actor, case_id))
+    return selectors.case_detail(
+        selectors.case_get_for_actor(actor=actor, case_id=case_id), viewer=actor
+    )
 
 
 @router.get(
@@ -1078,26 +516,30 @@ def case_timeline(request: HttpRequest, case_id: IdPath) -> list[dict[str, Any]]
             "detail": entry.detail,
             "object_id": entry.object_id,
         }
-        for entry in selectors.timeline(_case(actor, case_id), viewer=actor)
+        for entry in selectors.timeline(
+            selectors.case_get_for_actor(actor=actor, case_id=case_id), viewer=actor
+        )
     ]
 
 
 @router.get(
     "/{case_id}/records/{record_id}",
-    response={200: RecordOut, **READ_ERRORS},
+    response={200: selectors.RecordDetail, **READ_ERRORS},
     summary="文书记录",
 )
-def record_detail(request: HttpRequest, case_id: IdPath, record_id: IdPath) -> dict[str, Any]:
+def record_detail(
+    request: HttpRequest, case_id: IdPath, record_id: IdPath
+) -> selectors.RecordDetail:
     actor = _actor(request)
     record = (
-        _case(actor, case_id)
+        selectors.case_get_for_actor(actor=actor, case_id=case_id)
         .records.select_related("step_run", "created_by")
         .filter(pk=record_id)
         .first()
     )
     if record is None:
         raise NotFound(_("没有找到该记录。"))
-    return _record_out(record)
+    return selectors.record_detail(record)
 
 
 # --- parties and officers -----------------------------------------------------------------------
@@ -1105,66 +547,76 @@ def record_detail(request: HttpRequest, case_id: IdPath, record_id: IdPath) -> d
 
 @router.post(
     "/{case_id}/parties",
-    response={201: PartyOut, **WRITE_ERRORS},
+    response={201: selectors.CaseParty, **WRITE_ERRORS},
     summary="登记当事人",
 )
-def party_add(request: HttpRequest, case_id: IdPath, payload: PartyIn) -> Status[dict[str, Any]]:
+def party_add(
+    request: HttpRequest, case_id: IdPath, payload: PartyIn
+) -> Status[selectors.CaseParty]:
     actor = _writer(request)
-    party = services.party_add(actor=actor, case=_case(actor, case_id), party=_party_in(payload))
-    return Status(201, _party_out(party, masked=isinstance(actor, ApiToken)))
+    party = services.party_add(
+        actor=actor,
+        case=selectors.case_get_for_actor(actor=actor, case_id=case_id),
+        party=_party_in(payload),
+    )
+    return Status(201, selectors.case_party(party, masked=is_machine(actor)))
 
 
 @router.post(
     "/{case_id}/parties/{party_id}/correct",
-    response={201: PartyOut, **WRITE_ERRORS},
+    response={201: selectors.CaseParty, **WRITE_ERRORS},
     summary="更正当事人",
     description="更正是一条新的记录，注明被更正的记录和理由；原记录保留。",
 )
 def party_correct(
     request: HttpRequest, case_id: IdPath, party_id: IdPath, payload: PartyCorrectIn
-) -> Status[dict[str, Any]]:
+) -> Status[selectors.CaseParty]:
     actor = _writer(request)
-    party = _case(actor, case_id).parties.filter(pk=party_id).first()
+    party = (
+        selectors.case_get_for_actor(actor=actor, case_id=case_id)
+        .parties.filter(pk=party_id)
+        .first()
+    )
     if party is None:
         raise NotFound(_("没有找到该当事人。"))
     new = services.party_correct(
         actor=actor, party=party, corrected=_party_in(payload.party), reason=payload.reason
     )
-    return Status(201, _party_out(new, masked=isinstance(actor, ApiToken)))
+    return Status(201, selectors.case_party(new, masked=is_machine(actor)))
 
 
 @router.post(
     "/{case_id}/officers",
-    response={201: CaseOfficerOut, **WRITE_ERRORS},
+    response={201: selectors.CaseOfficerEntry, **WRITE_ERRORS},
     summary="指派承办人员",
 )
 def officer_assign(
     request: HttpRequest, case_id: IdPath, payload: OfficerIn
-) -> Status[dict[str, Any]]:
+) -> Status[selectors.CaseOfficerEntry]:
     actor = _writer(request)
-    case = _case(actor, case_id)
-    (officer,) = _officers(case.agency_id, [payload.officer_id])
+    case = selectors.case_get_for_actor(actor=actor, case_id=case_id)
+    (officer,) = selectors.officers_of_agency(case.agency_id, [payload.officer_id])
     link = services.officer_assign(actor=actor, case=case, officer=officer)
-    return Status(201, _case_officer_out(link))
+    return Status(201, selectors.case_officer_entry(link))
 
 
 @router.post(
     "/{case_id}/officers/{officer_id}/remove",
-    response={200: CaseOfficerOut, **WRITE_ERRORS},
+    response={200: selectors.CaseOfficerEntry, **WRITE_ERRORS},
     summary="撤出承办人员",
 )
 def officer_remove(
     request: HttpRequest, case_id: IdPath, officer_id: IdPath, payload: ReasonIn
-) -> dict[str, Any]:
+) -> selectors.CaseOfficerEntry:
     actor = _writer(request)
-    case = _case(actor, case_id)
+    case = selectors.case_get_for_actor(actor=actor, case_id=case_id)
     link = case.officers.filter(officer_id=officer_id, removed_at__isnull=True).first()
     if link is None:
         raise NotFound(_("该执法人员不是本案承办人员。"))
     link = services.officer_remove(
         actor=actor, case=case, officer=link.officer, reason=payload.reason
     )
-    return _case_officer_out(link)
+    return selectors.case_officer_entry(link)
 
 
 # --- records, evidence, the current step --------------------------------------------------------
@@ -1172,13 +624,15 @@ def officer_remove(
 
 @router.post(
     "/{case_id}/records",
-    response={201: RecordOut, **WRITE_ERRORS},
+    response={201: selectors.RecordDetail, **WRITE_ERRORS},
     summary="添加文书记录",
     description="加入当前步骤；内容项目见 /cases/record-kinds。记录一经添加不能修改，只能更正。",
 )
-def record_add(request: HttpRequest, case_id: IdPath, payload: RecordIn) -> Status[dict[str, Any]]:
+def record_add(
+    request: HttpRequest, case_id: IdPath, payload: RecordIn
+) -> Status[selectors.RecordDetail]:
     actor = _writer(request)
-    case = _case(actor, case_id)
+    case = selectors.case_get_for_actor(actor=actor, case_id=case_id)
     run = None
     if payload.step_run_id is not None:
         run = case.steps.filter(pk=payload.step_run_id).first()
@@ -1192,20 +646,24 @@ def record_add(request: HttpRequest, case_id: IdPath, payload: RecordIn) -> Stat
         signatures=payload.signatures,
         step_run=run,
     )
-    return Status(201, _record_out(record))
+    return Status(201, selectors.record_detail(record))
 
 
 @router.post(
     "/{case_id}/records/{record_id}/correct",
-    response={201: RecordOut, **WRITE_ERRORS},
+    response={201: selectors.RecordDetail, **WRITE_ERRORS},
     summary="更正文书记录",
     description="更正是新的版本，注明被更正的记录和理由；原记录保留。",
 )
 def record_correct(
     request: HttpRequest, case_id: IdPath, record_id: IdPath, payload: RecordCorrectIn
-) -> Status[dict[str, Any]]:
+) -> Status[selectors.RecordDetail]:
     actor = _writer(request)
-    record = _case(actor, case_id).records.filter(pk=record_id).first()
+    record = (
+        selectors.case_get_for_actor(actor=actor, case_id=case_id)
+        .records.filter(pk=record_id)
+        .first()
+    )
     if record is None:
         raise NotFound(_("没有找到该记录。"))
     new = services.record_correct(
@@ -1215,101 +673,105 @@ def record_correct(
         signatures=payload.signatures,
         reason=payload.reason,
     )
-    return Status(201, _record_out(new))
+    return Status(201, selectors.record_detail(new))
 
 
 @router.post(
     "/{case_id}/evidence",
-    response={201: EvidenceLinkOut, **WRITE_ERRORS},
+    response={201: selectors.LinkedEvidence, **WRITE_ERRORS},
     summary="关联证据（音像记录）到当前步骤",
 )
 def evidence_link(
     request: HttpRequest, case_id: IdPath, payload: EvidenceLinkIn
-) -> Status[dict[str, Any]]:
+) -> Status[selectors.LinkedEvidence]:
     actor = _writer(request)
-    case = _case(actor, case_id)
-    evidence = Evidence.objects.filter(pk=payload.evidence_id).first()
-    if evidence is None:
-        raise NotFound(_("没有找到该证据。"))
+    case = selectors.case_get_for_actor(actor=actor, case_id=case_id)
+    evidence = selectors.evidence_to_link(payload.evidence_id)
     link = services.evidence_link(actor=actor, case=case, evidence=evidence, note=payload.note)
-    return Status(201, _link_out(link))
+    return Status(201, selectors.linked_evidence(link))
 
 
 @router.post(
     "/{case_id}/step/variant",
-    response={200: CaseDetailOut, **WRITE_ERRORS},
+    response={200: selectors.CaseDetail, **WRITE_ERRORS},
     summary="选择当前步骤的办理方式",
 )
-def step_variant(request: HttpRequest, case_id: IdPath, payload: VariantIn) -> dict[str, Any]:
+def step_variant(request: HttpRequest, case_id: IdPath, payload: VariantIn) -> selectors.CaseDetail:
     actor = _writer(request)
-    case = _case(actor, case_id)
+    case = selectors.case_get_for_actor(actor=actor, case_id=case_id)
     services.step_choose_variant(actor=actor, case=case, variant=payload.variant)
-    return _fresh_detail(actor, case)
+    return _fresh_detail(actor, case.pk)
 
 
 @router.post(
     "/{case_id}/step/av-reason",
-    response={200: CaseDetailOut, **WRITE_ERRORS},
+    response={200: selectors.CaseDetail, **WRITE_ERRORS},
     summary="记录不宜音像记录的理由",
 )
-def step_av_reason(request: HttpRequest, case_id: IdPath, payload: ReasonIn) -> dict[str, Any]:
+def step_av_reason(
+    request: HttpRequest, case_id: IdPath, payload: ReasonIn
+) -> selectors.CaseDetail:
     actor = _writer(request)
-    case = _case(actor, case_id)
+    case = selectors.case_get_for_actor(actor=actor, case_id=case_id)
     services.step_av_reason(actor=actor, case=case, reason=payload.reason)
-    return _fresh_detail(actor, case)
+    return _fresh_detail(actor, case.pk)
 
 
 @router.post(
     "/{case_id}/step/disputed",
-    response={200: CaseDetailOut, **WRITE_ERRORS},
+    response={200: selectors.CaseDetail, **WRITE_ERRORS},
     summary="标记可能引起争议（简易程序须音像记录）",
 )
-def step_disputed(request: HttpRequest, case_id: IdPath, payload: DisputedIn) -> dict[str, Any]:
+def step_disputed(
+    request: HttpRequest, case_id: IdPath, payload: DisputedIn
+) -> selectors.CaseDetail:
     actor = _writer(request)
-    case = _case(actor, case_id)
+    case = selectors.case_get_for_actor(actor=actor, case_id=case_id)
     services.step_mark_disputed(actor=actor, case=case, disputed=payload.disputed)
-    return _fresh_detail(actor, case)
+    return _fresh_detail(actor, case.pk)
 
 
 @router.post(
     "/{case_id}/step/officers",
-    response={200: CaseDetailOut, **WRITE_ERRORS},
+    response={200: selectors.CaseDetail, **WRITE_ERRORS},
     summary="当前步骤在场的执法人员",
 )
-def step_officers(request: HttpRequest, case_id: IdPath, payload: StepOfficersIn) -> dict[str, Any]:
+def step_officers(
+    request: HttpRequest, case_id: IdPath, payload: StepOfficersIn
+) -> selectors.CaseDetail:
     actor = _writer(request)
-    case = _case(actor, case_id)
-    officers = _officers(case.agency_id, payload.officer_ids)
+    case = selectors.case_get_for_actor(actor=actor, case_id=case_id)
+    officers = selectors.officers_of_agency(case.agency_id, payload.officer_ids)
     services.step_set_officers(actor=actor, case=case, officers=officers)
-    return _fresh_detail(actor, case)
+    return _fresh_detail(actor, case.pk)
 
 
 @router.post(
     "/{case_id}/step/advance",
-    response={200: CaseDetailOut, **WRITE_ERRORS},
+    response={200: selectors.CaseDetail, **WRITE_ERRORS},
     summary="完成当前步骤，进入下一步骤",
     description=(
         "缺少任何一项（见 missing）都不能完成；在最后一步留空 to 即归档，归档后不能再修改。"
     ),
 )
-def step_advance(request: HttpRequest, case_id: IdPath, payload: AdvanceIn) -> dict[str, Any]:
+def step_advance(request: HttpRequest, case_id: IdPath, payload: AdvanceIn) -> selectors.CaseDetail:
     actor = _writer(request)
-    case = _case(actor, case_id)
+    case = selectors.case_get_for_actor(actor=actor, case_id=case_id)
     services.step_advance(actor=actor, case=case, to=payload.to, reason=payload.reason)
-    return _fresh_detail(actor, case)
+    return _fresh_detail(actor, case.pk)
 
 
 @router.post(
     "/{case_id}/approvals",
-    response={201: ApprovalOut, **WRITE_ERRORS},
+    response={201: selectors.StepApproval, **WRITE_ERRORS},
     summary="签批当前步骤（承办人 → 审核人 → 批准人）",
     description="三个角色须由三个不同的人本人登录签批；退回后重新开始。",
 )
 def approval_give(
     request: HttpRequest, case_id: IdPath, payload: ApprovalIn
-) -> Status[dict[str, Any]]:
+) -> Status[selectors.StepApproval]:
     actor = _writer(request)
-    case = _case(actor, case_id)
+    case = selectors.case_get_for_actor(actor=actor, case_id=case_id)
     step_run = None
     if payload.step_run_id is not None:
         step_run = case.steps.filter(pk=payload.step_run_id).first()
@@ -1323,23 +785,27 @@ def approval_give(
         opinion=payload.opinion,
         step_run=step_run,
     )
-    return Status(201, _approval_out(approval))
+    return Status(201, selectors.step_approval(approval))
 
 
 @router.post(
     "/{case_id}/deadlines/{deadline_id}/extend",
-    response={200: DeadlineOut, **WRITE_ERRORS},
+    response={200: selectors.DeadlineEntry, **WRITE_ERRORS},
     summary="延长期限（机关负责人，依法可延长的，一次）",
 )
 def deadline_extend(
     request: HttpRequest, case_id: IdPath, deadline_id: IdPath, payload: ReasonIn
-) -> dict[str, Any]:
+) -> selectors.DeadlineEntry:
     actor = _writer(request)
-    row = _case(actor, case_id).deadlines.filter(pk=deadline_id).first()
+    row = (
+        selectors.case_get_for_actor(actor=actor, case_id=case_id)
+        .deadlines.filter(pk=deadline_id)
+        .first()
+    )
     if row is None:
         raise NotFound(_("没有找到该期限。"))
     row = services.deadline_extend(actor=actor, deadline=row, reason=payload.reason)
-    return _deadline_out(CaseDeadline.objects.select_related("case", "step_run").get(pk=row.pk))
+    return selectors.deadline_entry(row)
 
 
-__all__ = ["CaseErrorOut", "router"]
+__all__ = ["ErrorOut", "router"]

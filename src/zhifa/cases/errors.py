@@ -19,6 +19,10 @@ class Code(StrEnum):
     TEXT_INVALID = "text_invalid"
     TEXT_REQUIRED = "text_required"
     TEXT_TOO_LONG = "text_too_long"
+
+    # a lookup by id that names nothing the actor may read
+    NOT_FOUND = "not_found"
+    # an id sent to start a case or to name its officers that names nothing usable
     AGENCY_UNKNOWN = "agency_unknown"
     OFFICER_UNKNOWN = "officer_unknown"
     POWER_UNKNOWN = "power_unknown"

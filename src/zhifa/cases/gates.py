@@ -17,6 +17,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from zhifa.accounts.access import has_role
+from zhifa.accounts.actors import Actor
 from zhifa.cases import hooks, rules
 from zhifa.cases.hooks import HookContext
 from zhifa.cases.models import Case, Record, StepRun
@@ -30,7 +31,6 @@ from zhifa.catalogue.hook_params import (
     SimpleProcedureParams,
 )
 from zhifa.core import clock
-from zhifa.accounts.actors import Actor
 
 
 def _current(case: Case, kind: str) -> list[Record]:

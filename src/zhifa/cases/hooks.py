@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
+from zhifa.accounts.actors import Actor
 from zhifa.cases.models import Case, StepRun
 from zhifa.catalogue.hook_params import HookParams
 from zhifa.catalogue.procedures import HOOKS, ProcedureDefinition, Step
-from zhifa.accounts.actors import Actor
 
 ParamsT = TypeVar("ParamsT", bound=HookParams, contravariant=True)
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -459,70 +459,30 @@ def _render_case(
     error: str = "",
     status: int = 200,
 ) -> HttpResponse:
+    """The case page: the case's read model (the API's ``GET /cases/{id}`` answers with the same,
+    :func:`zhifa.cases.selectors.case_detail`), everything recorded, and the forms."""
+    detail = selectors.case_detail(case, viewer=request.user)
     definition = selectors.definition_of(case)
-    run = selectors.current_run(case)
-    step = definition.step(run.step_id) if run is not None else None
     editable = _may_write_any(request.user, case)
     context: dict[str, Any] = {
-        "case": case,
-        "definition": definition,
-        "run": run,
-        "step": step,
+        "case": detail,
+        "step": detail.step,
         "editable": editable,
         "error": error,
-        "parties": case.parties.select_related("replaces").order_by("id"),
-        "officers": case.officers.select_related("officer__person").order_by("-is_lead", "id"),
+        # the lead officer first
+        "officers": sorted(detail.officers, key=lambda link: (not link.is_lead, link.id)),
         "timeline": selectors.timeline(case, viewer=request_user(request)),
         "records": _record_views(case, definition),
-        "deadlines": case.deadlines.select_related("step_run").order_by(
-            F("due_date").asc(nulls_last=True), "id"
-        ),
-        "missing": selectors.missing_now(case),
-        "next_steps": selectors.next_steps(case),
-        "is_final": bool(step and step.is_final),
+        "deadlines": selectors.case_deadlines(case),
         "document_kinds": [(k, str(v)) for k, v in procedures.DOCUMENT_KINDS.items()],
         "requested_kind": request.GET.get("kind", ""),
         "now": clock.now(),
     }
-    openable = _openable_evidence(request, case)
-    if run is not None and step is not None:
-        requirements = rules.requirements_of(step, run.variant)
-        av, av_basis = rules.av_rule_of(step, run.variant)
-        context.update(
-            {
-                "requirements": [
-                    (
-                        r.label,
-                        [str(procedures.SIGNATURES.get(w, w)) for w in r.signatures],
-                        r.basis,
-                    )
-                    for r in requirements
-                ],
-                "av_rule": av,
-                "av_basis": av_basis,
-                "approvals": list(run.approvals.select_related("user").order_by("id")),
-                "chain": [r.label for r in step.approval],
-                "variant_name": next((v.name for v in step.variants if v.key == run.variant), ""),
-                "present": run.officers,
-                # an item the viewer may not open is shown by its kind only (R-33)
-                "links": [
-                    (link, link.evidence_id in openable)
-                    for link in run.evidence_links.select_related("evidence")
-                ],
-                "openable": openable,
-            }
-        )
     if editable:
+        run = selectors.current_run(case)
+        step = definition.step(run.step_id) if run is not None else None
         context["forms"] = _forms(request, case, run, step, definition, bound or {})
     return render(request, "cases/detail.html", context, status=status)
-
-
-def _openable_evidence(request: HttpRequest, case: Case) -> set[int]:
-    return set(
-        evidence_visible_to(request.user)
-        .filter(case_links__step_run__case=case)
-        .values_list("pk", flat=True)
-    )
 
 
 @staff_required

@@ -11,75 +11,46 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, cast
+from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import File, Path, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.security import django_auth
 from pydantic import AfterValidator, Field
 from pydantic.json_schema import JsonDict
 
-from zhifa.accounts.actors import Actor
-from zhifa.accounts.auth import ApiTokenAuth
+from zhifa.apikit import (
+    PUBLIC,
+    PUBLIC_ERRORS,
+    READ_ERRORS,
+    STAFF,
+    WRITE_ERRORS,
+    Id,
+    IdPath,
+    Text,
+    actor_of,
+    one_line,
+    several_lines,
+)
 from zhifa.catalogue import flowchart, procedures, selectors, services, xlsx
 from zhifa.catalogue.models import InspectionItem, LegalDocument, Power
-from zhifa.core.db import MAX_DB_ID
 from zhifa.core.deadlines import LegalLimit, Unit
-from zhifa.core.errors import PermissionDenied, ValidationFailed
+from zhifa.core.errors import ValidationFailed
 
-router = Router(tags=["catalogue"])
-STAFF = [ApiTokenAuth(), django_auth]
+# Staff by default: the public reads say so beside their path (auth=PUBLIC).
+router = Router(tags=["catalogue"], auth=STAFF)
 
-
-class CatalogueErrorOut(Schema):
-    """Every refusal of the API."""
-
-    code: str = Field(description="稳定的错误代码，如 permission_denied")
-    message: str = Field(description="中文说明")
-    detail: Any = Field(default=None, description="补充信息，可为空")
-
-
-PUBLIC_ERRORS: dict[int, type[Schema]] = {404: CatalogueErrorOut, 422: CatalogueErrorOut}
-WRITE_ERRORS: dict[int, type[Schema]] = {
-    400: CatalogueErrorOut,
-    401: CatalogueErrorOut,
-    403: CatalogueErrorOut,
-    404: CatalogueErrorOut,
-    409: CatalogueErrorOut,
-    422: CatalogueErrorOut,
-}
-
-
-def _one_line(value: str) -> str:
-    if any(ord(c) < 32 or ord(c) == 127 or 0xD800 <= ord(c) <= 0xDFFF for c in value):
-        raise ValueError(_("含有不允许的控制字符。"))
-    return value
-
-
-def _text_block(value: str) -> str:
-    if any(
-        (ord(c) < 32 and c not in "\n\r\t") or ord(c) == 127 or 0xD800 <= ord(c) <= 0xDFFF
-        for c in value
-    ):
-        raise ValueError(_("含有不允许的控制字符。"))
-    return value
-
-
-Line50 = Annotated[str, Field(max_length=50), AfterValidator(_one_line)]
-Line100 = Annotated[str, Field(max_length=100), AfterValidator(_one_line)]
-Line200 = Annotated[str, Field(max_length=200), AfterValidator(_one_line)]
-Line500 = Annotated[str, Field(max_length=500), AfterValidator(_one_line)]
-Text = Annotated[str, Field(max_length=20000), AfterValidator(_text_block)]
+Line50 = Annotated[str, Field(max_length=50), AfterValidator(one_line)]
+Line100 = Annotated[str, Field(max_length=100), AfterValidator(one_line)]
+Line200 = Annotated[str, Field(max_length=200), AfterValidator(one_line)]
+Line500 = Annotated[str, Field(max_length=500), AfterValidator(one_line)]
 Reason = Annotated[
     str,
     Field(max_length=200, description="变更原因（修改、废止时必填）"),
-    AfterValidator(_text_block),
+    AfterValidator(several_lines),
 ]
 Money = Annotated[str, Field(max_length=30, description="金额（元），如 2000 或 2,000.00")]
-Id = Annotated[int, Field(ge=1, le=MAX_DB_ID)]
-IdPath = Annotated[int, Path(ge=1, le=MAX_DB_ID)]
 SlugPath = Annotated[str, Path(max_length=50, pattern=r"^[a-z][a-z0-9_]{0,49}$")]
 
 _ACT_TYPE_SCHEMA: JsonDict = {
@@ -175,7 +146,7 @@ class InspectionItemOut(Schema):
     version: int
 
 
-class RequirementOut(Schema):
+class ProcedureRequirementOut(Schema):
     document: str
     document_label: str
     signatures: list[str]
@@ -183,7 +154,7 @@ class RequirementOut(Schema):
     note: str
 
 
-class LimitOut(Schema):
+class ProcedureLimitOut(Schema):
     key: str
     name: str
     amount: int
@@ -194,28 +165,28 @@ class LimitOut(Schema):
     text: str
 
 
-class VariantOut(Schema):
+class ProcedureVariantOut(Schema):
     key: str
     name: str
-    requires: list[RequirementOut]
+    requires: list[ProcedureRequirementOut]
     av: str
     av_basis: str
 
 
-class TransitionOut(Schema):
+class ProcedureTransitionOut(Schema):
     to: str
     label: str
 
 
-class StepOut(Schema):
+class ProcedureStepOut(Schema):
     id: str
     name: str
     stage: str
     stage_label: str
     basis: str
     optional: bool
-    next: list[TransitionOut]
-    requires: list[RequirementOut]
+    next: list[ProcedureTransitionOut]
+    requires: list[ProcedureRequirementOut]
     av: str
     av_basis: str
     approval: list[str]
@@ -223,8 +194,8 @@ class StepOut(Schema):
     min_officers: int
     min_officers_basis: str
     hooks: list[str]
-    limits: list[LimitOut]
-    variants: list[VariantOut]
+    limits: list[ProcedureLimitOut]
+    variants: list[ProcedureVariantOut]
 
 
 class FineLimitOut(Schema):
@@ -246,7 +217,7 @@ class ProcedureOut(ProcedureSummaryOut):
     start: str
     measures: list[str]
     fine_limits: list[FineLimitOut]
-    steps: list[StepOut]
+    steps: list[ProcedureStepOut]
 
 
 class VersionOut(Schema):
@@ -313,7 +284,7 @@ class PowerUpdateIn(Schema):
     fees: list[FeeIn] | None = Field(default=None, max_length=50)
 
 
-class ReasonIn(Schema):
+class PowerRepealIn(Schema):
     reason: Reason
 
 
@@ -507,13 +478,6 @@ def _procedure_out(d: procedures.ProcedureDefinition) -> dict[str, Any]:
     }
 
 
-def _actor(request: HttpRequest) -> Actor:
-    actor = getattr(request, "auth", None)
-    if actor is None:
-        raise PermissionDenied(_("缺少操作者：请先登录。"), code="actor_required")
-    return cast(Actor, actor)
-
-
 def _time_limit(value: TimeLimitIn | None) -> LegalLimit | None:
     if value is None:
         return None
@@ -566,6 +530,7 @@ def _xlsx(body: bytes, filename: str) -> HttpResponse:
 
 @router.get(
     "/agencies/{agency_id}/powers",
+    auth=PUBLIC,
     response={200: list[PowerOut], **PUBLIC_ERRORS},
     summary="执法主体的行政执法事项清单",
     description="现行的执法事项，含执法依据（条文）、裁量基准、收费和办理时限（D-5、D-18）。",
@@ -575,13 +540,16 @@ def power_list(request: HttpRequest, agency_id: IdPath) -> list[dict[str, Any]]:
     return [_power_out(p) for p in selectors.current_powers_of(agency)]
 
 
-@router.get("/powers/{power_id}", response={200: PowerOut, **PUBLIC_ERRORS}, summary="执法事项")
+@router.get(
+    "/powers/{power_id}", auth=PUBLIC, response={200: PowerOut, **PUBLIC_ERRORS}, summary="执法事项"
+)
 def power_detail(request: HttpRequest, power_id: IdPath) -> dict[str, Any]:
     return _power_out(selectors.power_get(power_id))
 
 
 @router.get(
     "/powers/{power_id}/flowchart.svg",
+    auth=PUBLIC,
     response={200: None, **PUBLIC_ERRORS},
     summary="执法事项的职权运行流程图（SVG）",
     openapi_extra={"responses": {"200": {"description": "SVG", **_SVG}}},
@@ -594,6 +562,7 @@ def power_flowchart(request: HttpRequest, power_id: IdPath) -> HttpResponse:
 
 @router.get(
     "/agencies/{agency_id}/inspections",
+    auth=PUBLIC,
     response={200: list[InspectionItemOut], **PUBLIC_ERRORS},
     summary="随机抽查事项清单",
 )
@@ -604,6 +573,7 @@ def inspection_list(request: HttpRequest, agency_id: IdPath) -> list[dict[str, A
 
 @router.get(
     "/agencies/{agency_id}/powers.xlsx",
+    auth=PUBLIC,
     response={200: None, **PUBLIC_ERRORS},
     summary="导出行政执法事项清单（Excel）",
     openapi_extra={"responses": {"200": {"description": "xlsx", **_XLSX}}},
@@ -615,6 +585,7 @@ def power_export(request: HttpRequest, agency_id: IdPath) -> HttpResponse:
 
 @router.get(
     "/agencies/{agency_id}/inspections.xlsx",
+    auth=PUBLIC,
     response={200: None, **PUBLIC_ERRORS},
     summary="导出随机抽查事项清单（Excel）",
     openapi_extra={"responses": {"200": {"description": "xlsx", **_XLSX}}},
@@ -625,7 +596,10 @@ def inspection_export(request: HttpRequest, agency_id: IdPath) -> HttpResponse:
 
 
 @router.get(
-    "/legal-documents", response={200: list[LegalDocumentOut]}, summary="执法依据（法律法规等）"
+    "/legal-documents",
+    auth=PUBLIC,
+    response={200: list[LegalDocumentOut]},
+    summary="执法依据（法律法规等）",
 )
 def document_list(request: HttpRequest) -> list[dict[str, Any]]:
     return [_document_out(d) for d in selectors.legal_documents()]
@@ -633,6 +607,7 @@ def document_list(request: HttpRequest) -> list[dict[str, Any]]:
 
 @router.get(
     "/legal-documents/{document_id}",
+    auth=PUBLIC,
     response={200: LegalDocumentOut, **PUBLIC_ERRORS},
     summary="执法依据及其条文",
 )
@@ -640,7 +615,9 @@ def document_detail(request: HttpRequest, document_id: IdPath) -> dict[str, Any]
     return _document_out(selectors.legal_document_get(document_id))
 
 
-@router.get("/procedures", response={200: list[ProcedureSummaryOut]}, summary="办理程序")
+@router.get(
+    "/procedures", auth=PUBLIC, response={200: list[ProcedureSummaryOut]}, summary="办理程序"
+)
 def procedure_list(request: HttpRequest) -> list[dict[str, Any]]:
     return [_procedure_summary(procedures.get(slug)) for slug in procedures.slugs()]
 
@@ -656,6 +633,7 @@ def _procedure(slug: str) -> procedures.ProcedureDefinition:
 
 @router.get(
     "/procedures/{slug}",
+    auth=PUBLIC,
     response={200: ProcedureOut, **PUBLIC_ERRORS},
     summary="办理程序定义（阶段、步骤、材料、审批、时限）",
 )
@@ -665,6 +643,7 @@ def procedure_detail(request: HttpRequest, slug: SlugPath) -> dict[str, Any]:
 
 @router.get(
     "/procedures/{slug}/flowchart.svg",
+    auth=PUBLIC,
     response={200: None, **PUBLIC_ERRORS},
     summary="办理程序流程图（SVG）",
     openapi_extra={"responses": {"200": {"description": "SVG", **_SVG}}},
@@ -678,14 +657,13 @@ def procedure_flowchart(request: HttpRequest, slug: SlugPath) -> HttpResponse:
 
 @router.post(
     "/agencies/{agency_id}/powers",
-    auth=STAFF,
     response={201: PowerOut, **WRITE_ERRORS},
     summary="新增执法事项（执法主体负责人）",
 )
 def power_create(
     request: HttpRequest, agency_id: IdPath, payload: PowerCreateIn
 ) -> Status[dict[str, Any]]:
-    actor = _actor(request)
+    actor = actor_of(request)
     agency = selectors.agency_get(agency_id)
     power = services.power_create(
         actor=actor,
@@ -706,12 +684,11 @@ def power_create(
 
 @router.patch(
     "/powers/{power_id}",
-    auth=STAFF,
     response={200: PowerOut, **WRITE_ERRORS},
     summary="修改执法事项（新版本，须写明原因）",
 )
 def power_update(request: HttpRequest, power_id: IdPath, payload: PowerUpdateIn) -> dict[str, Any]:
-    actor = _actor(request)
+    actor = actor_of(request)
     power = selectors.power_get(power_id)
     changes: dict[str, Any] = {}
     for name in ("act_type", "name", "subject", "procedure"):
@@ -738,14 +715,7 @@ def power_update(request: HttpRequest, power_id: IdPath, payload: PowerUpdateIn)
 
 @router.get(
     "/powers/{power_id}/history",
-    auth=STAFF,
-    response={
-        200: list[VersionOut],
-        401: CatalogueErrorOut,
-        403: CatalogueErrorOut,
-        404: CatalogueErrorOut,
-        422: CatalogueErrorOut,
-    },
+    response={200: list[VersionOut], **READ_ERRORS},
     summary="执法事项的各个版本（谁、何时、为何修改）",
 )
 def power_history(request: HttpRequest, power_id: IdPath) -> list[dict[str, Any]]:
@@ -760,26 +730,24 @@ def power_history(request: HttpRequest, power_id: IdPath) -> list[dict[str, Any]
             "reason": entry.reason,
             "content": entry.content,
         }
-        for entry in selectors.power_history_for(_actor(request), power)
+        for entry in selectors.power_history_for(actor_of(request), power)
     ]
 
 
 @router.post(
     "/powers/{power_id}/repeal",
-    auth=STAFF,
     response={200: PowerOut, **WRITE_ERRORS},
     summary="废止执法事项",
 )
-def power_repeal(request: HttpRequest, power_id: IdPath, payload: ReasonIn) -> dict[str, Any]:
+def power_repeal(request: HttpRequest, power_id: IdPath, payload: PowerRepealIn) -> dict[str, Any]:
     power = services.power_repeal(
-        actor=_actor(request), power=selectors.power_get(power_id), reason=payload.reason
+        actor=actor_of(request), power=selectors.power_get(power_id), reason=payload.reason
     )
     return _power_out(selectors.power_get(power.id))
 
 
 @router.post(
     "/agencies/{agency_id}/inspections",
-    auth=STAFF,
     response={201: InspectionItemOut, **WRITE_ERRORS},
     summary="新增随机抽查事项",
 )
@@ -789,32 +757,30 @@ def inspection_create(
     fields = payload.model_dump()
     reason = fields.pop("reason")
     item = services.inspection_item_create(
-        actor=_actor(request), agency=selectors.agency_get(agency_id), reason=reason, **fields
+        actor=actor_of(request), agency=selectors.agency_get(agency_id), reason=reason, **fields
     )
     return Status(201, _item_out(item))
 
 
 @router.post(
     "/legal-documents",
-    auth=STAFF,
     response={201: LegalDocumentOut, **WRITE_ERRORS},
     summary="新增执法依据（系统管理员）",
 )
 def document_create(request: HttpRequest, payload: LegalDocumentIn) -> Status[dict[str, Any]]:
-    document = services.legal_document_create(actor=_actor(request), **payload.model_dump())
+    document = services.legal_document_create(actor=actor_of(request), **payload.model_dump())
     return Status(201, _document_out(selectors.legal_document_get(document.id)))
 
 
 @router.post(
     "/legal-documents/{document_id}/articles",
-    auth=STAFF,
     response={201: ArticleOut, **WRITE_ERRORS},
     summary="新增条文（系统管理员）",
 )
 def article_create(
     request: HttpRequest, document_id: IdPath, payload: ArticleIn
 ) -> Status[dict[str, Any]]:
-    actor = _actor(request)
+    actor = actor_of(request)
     document = selectors.legal_document_get(document_id)
     article = services.legal_article_create(actor=actor, document=document, **payload.model_dump())
     return Status(201, _article_out(article))
@@ -822,7 +788,6 @@ def article_create(
 
 @router.post(
     "/agencies/{agency_id}/powers.xlsx",
-    auth=STAFF,
     response={200: ImportResultOut, **WRITE_ERRORS},
     summary="导入行政执法事项清单（Excel，执法主体负责人）",
     description="有任何一行错误则不导入任何内容，错误逐行列出（工作表、行号、列、说明）。",
@@ -832,7 +797,7 @@ def power_import(
     agency_id: IdPath,
     file: UploadedFile = File(...),  # noqa: B008
 ) -> dict[str, Any]:
-    actor = _actor(request)
+    actor = actor_of(request)
     agency = selectors.agency_get(agency_id)
     services.require_catalogue_maintainer(actor, agency)
     result = xlsx.import_powers(actor=actor, agency=agency, data=_read(file))
@@ -841,7 +806,6 @@ def power_import(
 
 @router.post(
     "/agencies/{agency_id}/inspections.xlsx",
-    auth=STAFF,
     response={200: ImportResultOut, **WRITE_ERRORS},
     summary="导入随机抽查事项清单（Excel，执法主体负责人）",
 )
@@ -850,7 +814,7 @@ def inspection_import(
     agency_id: IdPath,
     file: UploadedFile = File(...),  # noqa: B008
 ) -> dict[str, Any]:
-    actor = _actor(request)
+    actor = actor_of(request)
     agency = selectors.agency_get(agency_id)
     services.require_catalogue_maintainer(actor, agency)
     result = xlsx.import_inspections(actor=actor, agency=agency, data=_read(file))

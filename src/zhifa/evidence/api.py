@@ -1,8 +1,10 @@
 """Evidence API under ``/api/v1/uploads/`` (tus 1.0 resumable uploads, plain form upload) and
 ``/api/v1/uploads/evidence/…`` (reading, downloading, devices are on the staff pages).
 
-Machines authenticate with ``Authorization: Bearer <token>`` (scope ``evidence:upload``); staff with
-their session (and the CSRF header). Every tus response carries ``Tus-Resumable``.
+Staff authenticate with their session verified by the second factor (and the CSRF header),
+:data:`zhifa.apikit.STAFF_SESSION`, the router's authentication; the uploads also take a machine's
+``Authorization: Bearer <token>`` with the scope ``evidence:upload``. Every tus response carries
+``Tus-Resumable``.
 """
 
 from __future__ import annotations
@@ -10,54 +12,45 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any
 
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.security import django_auth
 
 from zhifa.accounts.actors import Actor
-from zhifa.accounts.auth import ApiTokenAuth
 from zhifa.accounts.models import ApiToken, User
+from zhifa.apikit import (
+    PUBLIC,
+    READ_ERRORS,
+    STAFF_SESSION,
+    WRITE_ERRORS,
+    ErrorOut,
+    actor_of,
+    staff_or_token,
+)
 from zhifa.core.errors import DomainError, NotFound, ValidationFailed
 from zhifa.evidence import blobs, selectors, services, tus
 from zhifa.evidence.models import CopyRequest, Device, Evidence, Upload
 from zhifa.org.models import Agency, Officer
 
-router = Router(tags=["evidence"])
+# Signed-in staff; the uploads also take a machine's token, the tus discovery is public.
+router = Router(tags=["evidence"], auth=STAFF_SESSION)
 
 
-class EvidenceErrorOut(Schema):
-    """Every refusal: a stable code, a Chinese message, optional detail (field → message)."""
-
-    code: str
-    message: str
-    detail: Any = None
-
-
-READ_ERRORS: dict[int, type[Schema]] = {
-    401: EvidenceErrorOut,
-    403: EvidenceErrorOut,
-    404: EvidenceErrorOut,
-    422: EvidenceErrorOut,
-}
 UPLOAD_ERRORS: dict[int, type[Schema]] = {
     **READ_ERRORS,
-    400: EvidenceErrorOut,
-    409: EvidenceErrorOut,
-    413: EvidenceErrorOut,
-    415: EvidenceErrorOut,
+    400: ErrorOut,
+    409: ErrorOut,
+    413: ErrorOut,
+    415: ErrorOut,
 }
-UPLOAD_AUTH = [ApiTokenAuth(scope=services.UPLOAD_SCOPE), django_auth]
+UPLOAD_AUTH = staff_or_token(services.UPLOAD_SCOPE)
 
 
-def actor_of(request: HttpRequest) -> Actor:
-    auth = getattr(request, "auth", None)
-    if isinstance(auth, ApiToken):
-        return auth
-    return cast(User, request.user)
+def _actor(request: HttpRequest) -> Actor:
+    return actor_of(request)
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -125,7 +118,7 @@ def _tus(handler: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     return wrapped
 
 
-@router.api_operation(["OPTIONS"], "", auth=None, include_in_schema=False)
+@router.api_operation(["OPTIONS"], "", auth=PUBLIC, include_in_schema=False)
 def tus_options(request: HttpRequest) -> HttpResponse:
     """tus discovery: version, extensions, maximum size, checksum algorithms."""
     response = HttpResponse(status=204)
@@ -163,7 +156,7 @@ def tus_create(request: HttpRequest) -> HttpResponse:
         raise ValidationFailed(_("不支持该请求方法。"), code="method_override")
     length = tus.parse_non_negative(request.headers.get("Upload-Length"), "Upload-Length")
     metadata = tus.parse_metadata(request.headers.get("Upload-Metadata", ""))
-    actor = actor_of(request)
+    actor = _actor(request)
     agency = _agency_for(actor, metadata)
     upload = services.upload_create(actor=actor, agency=agency, length=length, metadata=metadata)
     response = HttpResponse(status=201)
@@ -242,27 +235,27 @@ def form_upload(
         "confidentiality": confidentiality,
         "filename": file.name or "",
     }
-    actor = actor_of(request)
+    actor = _actor(request)
     evidence = services.evidence_register_file(
         actor=actor, agency=_agency_for(actor, metadata), file=file, metadata=metadata
     )
     return Status(201, evidence_out(evidence))
 
 
-@router.get("/evidence/{evidence_id}", auth=django_auth, response={200: EvidenceOut, **READ_ERRORS})
+@router.get("/evidence/{evidence_id}", response={200: EvidenceOut, **READ_ERRORS})
 def evidence_detail(request: HttpRequest, evidence_id: int) -> dict[str, Any]:
     """An evidence item's data (the view is logged; other agencies get 404, also logged)."""
     evidence = services.evidence_open(
-        actor=actor_of(request), evidence_id=evidence_id, action="view", ip=client_ip(request)
+        actor=_actor(request), evidence_id=evidence_id, action="view", ip=client_ip(request)
     )
     return evidence_out(evidence)
 
 
-@router.get("/evidence/{evidence_id}/file", auth=django_auth, include_in_schema=False)
+@router.get("/evidence/{evidence_id}/file", include_in_schema=False)
 def evidence_download(request: HttpRequest, evidence_id: int) -> FileResponse:
     """The original file, streamed (the download is logged)."""
     evidence = services.evidence_open(
-        actor=actor_of(request), evidence_id=evidence_id, action="download", ip=client_ip(request)
+        actor=_actor(request), evidence_id=evidence_id, action="download", ip=client_ip(request)
     )
     handle = blobs.open_blob(evidence.blob_id)
     from zhifa.evidence.sniff import TYPES
@@ -280,12 +273,6 @@ def evidence_download(request: HttpRequest, evidence_id: int) -> FileResponse:
 
 
 # --- devices, grants, copies (staff, with their session) ----------------------------------------
-
-WRITE_ERRORS: dict[int, type[Schema]] = {
-    **READ_ERRORS,
-    400: EvidenceErrorOut,
-    409: EvidenceErrorOut,
-}
 
 
 def _agency_readable(request: HttpRequest, agency_id: int) -> Agency:
@@ -324,9 +311,7 @@ def _device_out(device: Device) -> dict[str, Any]:
     }
 
 
-@router.get(
-    "/devices/{agency_id}", auth=django_auth, response={200: list[DeviceOut], **READ_ERRORS}
-)
+@router.get("/devices/{agency_id}", response={200: list[DeviceOut], **READ_ERRORS})
 def device_list(request: HttpRequest, agency_id: int) -> list[dict[str, Any]]:
     """The AV devices registered by an agency (R-3)."""
     agency = _agency_readable(request, agency_id)
@@ -334,7 +319,7 @@ def device_list(request: HttpRequest, agency_id: int) -> list[dict[str, Any]]:
     return [_device_out(d) for d in devices]
 
 
-@router.post("/devices", auth=django_auth, response={201: DeviceOut, **WRITE_ERRORS})
+@router.post("/devices", response={201: DeviceOut, **WRITE_ERRORS})
 def device_register(request: HttpRequest, payload: DeviceIn) -> Status[dict[str, Any]]:
     """Register an AV device (unit head, agency head or records keeper)."""
     agency = _agency_readable(request, payload.agency_id)
@@ -344,7 +329,7 @@ def device_register(request: HttpRequest, payload: DeviceIn) -> Status[dict[str,
         if holder is None:
             raise ValidationFailed(_("使用人不存在。"), detail={"holder_id": _("使用人不存在。")})
     device = services.device_register(
-        actor=actor_of(request),
+        actor=_actor(request),
         agency=agency,
         kind=payload.kind,
         serial=payload.serial.replace("\x00", ""),
@@ -366,9 +351,7 @@ class GrantOut(Schema):
     granted_at: str
 
 
-@router.post(
-    "/evidence/{evidence_id}/grants", auth=django_auth, response={201: GrantOut, **WRITE_ERRORS}
-)
+@router.post("/evidence/{evidence_id}/grants", response={201: GrantOut, **WRITE_ERRORS})
 def grant_create(
     request: HttpRequest, evidence_id: int, payload: GrantIn
 ) -> Status[dict[str, Any]]:
@@ -380,7 +363,7 @@ def grant_create(
     if evidence is None or user is None:
         raise NotFound(_("音像记录或用户不存在。"))
     grant = services.grant_create(
-        actor=actor_of(request), evidence=evidence, user=user, reason=payload.reason
+        actor=_actor(request), evidence=evidence, user=user, reason=payload.reason
     )
     return Status(
         201,
@@ -434,12 +417,12 @@ def _copy_for(request: HttpRequest, copy_id: int) -> CopyRequest:
     return copy
 
 
-@router.post("/copies", auth=django_auth, response={201: CopyRequestOut, **WRITE_ERRORS})
+@router.post("/copies", response={201: CopyRequestOut, **WRITE_ERRORS})
 def copy_request_create(request: HttpRequest, payload: CopyRequestIn) -> Status[dict[str, Any]]:
     """Record a party's request for copies (R-32)."""
     agency = _agency_readable(request, payload.agency_id)
     copy = services.copy_request_create(
-        actor=actor_of(request),
+        actor=_actor(request),
         agency=agency,
         party_name=payload.party_name.replace("\x00", "")[:100],
         party_reason=payload.party_reason.replace("\x00", ""),
@@ -448,13 +431,11 @@ def copy_request_create(request: HttpRequest, payload: CopyRequestIn) -> Status[
     return Status(201, _copy_out(copy))
 
 
-@router.post(
-    "/copies/{copy_id}/decision", auth=django_auth, response={200: CopyRequestOut, **WRITE_ERRORS}
-)
+@router.post("/copies/{copy_id}/decision", response={200: CopyRequestOut, **WRITE_ERRORS})
 def copy_request_decide(request: HttpRequest, copy_id: int, payload: DecisionIn) -> dict[str, Any]:
     """The agency head approves or refuses (a refusal needs a reason)."""
     copy = services.copy_request_decide(
-        actor=actor_of(request),
+        actor=_actor(request),
         request=_copy_for(request, copy_id),
         approve=payload.approve,
         reason=payload.reason.replace("\x00", ""),
@@ -462,24 +443,22 @@ def copy_request_decide(request: HttpRequest, copy_id: int, payload: DecisionIn)
     return _copy_out(copy)
 
 
-@router.post(
-    "/copies/{copy_id}/package", auth=django_auth, response={200: CopyRequestOut, **WRITE_ERRORS}
-)
+@router.post("/copies/{copy_id}/package", response={200: CopyRequestOut, **WRITE_ERRORS})
 def copy_request_export(request: HttpRequest, copy_id: int) -> dict[str, Any]:
     """Build the package of an approved request (once)."""
     copy = _copy_for(request, copy_id)
-    services.copy_request_export(actor=actor_of(request), request=copy)
+    services.copy_request_export(actor=_actor(request), request=copy)
     copy.refresh_from_db()
     return _copy_out(copy)
 
 
-@router.get("/copies/{copy_id}/package", auth=django_auth, include_in_schema=False)
+@router.get("/copies/{copy_id}/package", include_in_schema=False)
 def copy_request_download(request: HttpRequest, copy_id: int) -> FileResponse:
     """The package ZIP, to hand to the party."""
     copy = _copy_for(request, copy_id)
     if copy.package_id is None:
         raise NotFound(_("复制件尚未制作。"))
-    services.copy_package_opened(actor=actor_of(request), request=copy, ip=client_ip(request))
+    services.copy_package_opened(actor=_actor(request), request=copy, ip=client_ip(request))
     response = FileResponse(
         blobs.open_blob(copy.package_id),
         as_attachment=True,
@@ -493,7 +472,7 @@ def copy_request_download(request: HttpRequest, copy_id: int) -> FileResponse:
 # --- tus upload resources, last: their one-segment path would shadow the routes above ---
 
 
-@router.api_operation(["OPTIONS"], "/{upload_id}", auth=None, include_in_schema=False)
+@router.api_operation(["OPTIONS"], "/{upload_id}", auth=PUBLIC, include_in_schema=False)
 def tus_options_upload(request: HttpRequest, upload_id: str) -> HttpResponse:
     return tus_options(request)
 
@@ -502,7 +481,7 @@ def tus_options_upload(request: HttpRequest, upload_id: str) -> HttpResponse:
 @_tus
 def tus_head(request: HttpRequest, upload_id: str) -> HttpResponse:
     """tus offset discovery."""
-    actor = actor_of(request)
+    actor = _actor(request)
     try:
         upload = services.upload_get_for_actor(actor=actor, upload_id=upload_id)
         services._check_open(upload)
@@ -525,7 +504,7 @@ def tus_patch(request: HttpRequest, upload_id: str) -> HttpResponse:
         request.META.get("CONTENT_LENGTH") or "0", "Content-Length"
     )
     upload = services.upload_receive(
-        actor=actor_of(request),
+        actor=_actor(request),
         upload_id=upload_id,
         offset=offset,
         body=request,
@@ -547,7 +526,7 @@ class UploadStatus(Schema):
 @router.get("/{upload_id}", auth=UPLOAD_AUTH, response={200: UploadStatus, **READ_ERRORS})
 def upload_status(request: HttpRequest, upload_id: str) -> dict[str, Any]:
     """The state of an upload: receiving, registered (with the evidence id) or refused (why)."""
-    upload = services.upload_get_for_actor(actor=actor_of(request), upload_id=upload_id)
+    upload = services.upload_get_for_actor(actor=_actor(request), upload_id=upload_id)
     return {
         "id": str(upload.pk),
         "state": upload.state,

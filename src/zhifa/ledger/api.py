@@ -15,18 +15,13 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from pydantic import Field
 
+from zhifa.core.api import ErrorOut
 from zhifa.core.errors import NotFound
 from zhifa.ledger import keys, selectors
 
 router = Router(tags=["ledger"], auth=None)
 
 MAX_INDEX = 2**62
-
-
-class ErrorOut(Schema):
-    code: str = Field(description="稳定的错误代码，如 not_found")
-    message: str = Field(description="中文说明")
-    detail: Any = Field(default=None, description="补充信息，可为空")
 
 
 class EntriesOut(Schema):

@@ -1,71 +1,57 @@
 """Staff API of the organisation (O-1, D-2, D-3): agencies, units, officers, certificates.
 
-Mounted at ``/api/v1/org/``. Signed-in staff (session) or machines (``Authorization: Bearer``
-token with ``org:read`` / ``org:write``). Thin: parse, fetch through a scoped selector (what the
-actor may not read is 404), call one service (what the actor may not change is 403), render.
-Every refusal is ``{"code", "message", "detail"}`` (:class:`OrgErrorOut`); nothing is changed by a
-refused request.
+Mounted at ``/api/v1/org/``. Signed-in staff (a session verified with the second factor,
+:data:`zhifa.apikit.STAFF`) or machines (``Authorization: Bearer`` token with ``org:read`` /
+``org:write``). Thin: parse, fetch through a scoped selector (what the actor may not read is 404),
+call one service (what the actor may not change is 403), render. Every refusal is
+``{"code", "message", "detail"}`` (:class:`zhifa.apikit.ErrorOut`); nothing is changed by a refused
+request.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, cast
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Path, Query, Router, Schema, Status
-from ninja.security import django_auth
+from ninja import Query, Router, Schema, Status
 from pydantic import AfterValidator, Field, WithJsonSchema
 
 from zhifa.accounts.actors import Actor
-from zhifa.accounts.auth import ApiTokenAuth
-from zhifa.core.db import MAX_DB_ID
-from zhifa.core.errors import PermissionDenied, ValidationFailed
+from zhifa.apikit import (
+    READ_ERRORS,
+    STAFF,
+    WRITE_ERRORS,
+    ErrorOut,
+    Id,
+    IdPath,
+    actor_of,
+    one_line,
+    several_lines,
+)
+from zhifa.core.errors import ValidationFailed
 from zhifa.org import selectors, services
 from zhifa.org.models import Agency, Certificate, Officer, Unit
 from zhifa.org.rules import CertificateStatus
 
-router = Router(tags=["org"], auth=[ApiTokenAuth(), django_auth])
+router = Router(tags=["org"], auth=STAFF)
 
 MAX_SORT_ORDER = 2_147_483_647
 MAX_TEXT = 5000
 
-
-# --- input text: bounded, and without characters no database stores -----------------------------
-
-
-def _no_control_characters(value: str) -> str:
-    """One line: no control characters (NUL, line breaks …) and no lone surrogates."""
-    if any(ord(char) < 32 or ord(char) == 127 or 0xD800 <= ord(char) <= 0xDFFF for char in value):
-        raise ValueError(_("含有不允许的控制字符。"))
-    return value
-
-
-def _no_binary_characters(value: str) -> str:
-    """Several lines: line breaks and tabs allowed; other control characters are not."""
-    if any(
-        (ord(char) < 32 and char not in "\n\r\t")
-        or ord(char) == 127
-        or 0xD800 <= ord(char) <= 0xDFFF
-        for char in value
-    ):
-        raise ValueError(_("含有不允许的控制字符。"))
-    return value
-
-
-Line6 = Annotated[str, Field(max_length=6), AfterValidator(_no_control_characters)]
-Line18 = Annotated[str, Field(max_length=18), AfterValidator(_no_control_characters)]
-Line40 = Annotated[str, Field(max_length=40), AfterValidator(_no_control_characters)]
-Line50 = Annotated[str, Field(max_length=50), AfterValidator(_no_control_characters)]
-Line100 = Annotated[str, Field(max_length=100), AfterValidator(_no_control_characters)]
-Line200 = Annotated[str, Field(max_length=200), AfterValidator(_no_control_characters)]
-Line254 = Annotated[str, Field(max_length=254), AfterValidator(_no_control_characters)]
-Text = Annotated[str, Field(max_length=MAX_TEXT), AfterValidator(_no_binary_characters)]
+Line6 = Annotated[str, Field(max_length=6), AfterValidator(one_line)]
+Line18 = Annotated[str, Field(max_length=18), AfterValidator(one_line)]
+Line40 = Annotated[str, Field(max_length=40), AfterValidator(one_line)]
+Line50 = Annotated[str, Field(max_length=50), AfterValidator(one_line)]
+Line100 = Annotated[str, Field(max_length=100), AfterValidator(one_line)]
+Line200 = Annotated[str, Field(max_length=200), AfterValidator(one_line)]
+Line254 = Annotated[str, Field(max_length=254), AfterValidator(one_line)]
+Text = Annotated[str, Field(max_length=MAX_TEXT), AfterValidator(several_lines)]
 Reason = Annotated[
     str,
     Field(max_length=200, description="变更原因（修改、撤销、注销时必填）"),
-    AfterValidator(_no_binary_characters),
+    AfterValidator(several_lines),
 ]
 SortOrder = Annotated[int, Field(ge=0, le=MAX_SORT_ORDER)]
 
@@ -85,18 +71,9 @@ StatusValue = Annotated[
         {"type": "string", "enum": list(CertificateStatus.values), "title": "执法证状态"}
     ),
 ]
-Id = Annotated[int, Field(ge=1, le=MAX_DB_ID)]
 
 
 # --- schemas ------------------------------------------------------------------------------------
-
-
-class OrgErrorOut(Schema):
-    """Every refusal of the API."""
-
-    code: str = Field(description="稳定的错误代码，如 permission_denied")
-    message: str = Field(description="中文说明")
-    detail: Any = Field(default=None, description="补充信息，可为空")
 
 
 class OrgAgencyOut(Schema):
@@ -310,16 +287,6 @@ class OrgVersionOut(Schema):
     content: dict[str, Any] = Field(description="变更后的完整内容")
 
 
-READ_ERRORS: dict[int, type[Schema]] = {
-    401: OrgErrorOut,
-    403: OrgErrorOut,
-    404: OrgErrorOut,
-    422: OrgErrorOut,
-}
-# 400: a body that is not JSON at all.
-WRITE_ERRORS: dict[int, type[Schema]] = {**READ_ERRORS, 400: OrgErrorOut, 409: OrgErrorOut}
-
-
 # --- rendering ----------------------------------------------------------------------------------
 
 
@@ -420,14 +387,6 @@ def _history_out(obj: Any) -> list[dict[str, Any]]:
 # --- request helpers ----------------------------------------------------------------------------
 
 
-def _actor(request: HttpRequest) -> Actor:
-    """The authenticated user or token (never None: the router requires authentication)."""
-    actor = getattr(request, "auth", None)
-    if actor is None:
-        raise PermissionDenied(_("缺少操作者：请先登录。"), code="actor_required")
-    return cast(Actor, actor)
-
-
 def _entrusting_agency(agency_id: int | None) -> Agency | None:
     if agency_id is None:
         return None
@@ -453,12 +412,6 @@ def _unit_of(actor: Actor, unit_id: int | None) -> Unit | None:
     return unit
 
 
-AgencyIdPath = Annotated[int, Path(ge=1, le=MAX_DB_ID)]
-UnitIdPath = Annotated[int, Path(ge=1, le=MAX_DB_ID)]
-OfficerIdPath = Annotated[int, Path(ge=1, le=MAX_DB_ID)]
-CertificateIdPath = Annotated[int, Path(ge=1, le=MAX_DB_ID)]
-
-
 # --- agencies -----------------------------------------------------------------------------------
 
 
@@ -469,7 +422,7 @@ CertificateIdPath = Annotated[int, Path(ge=1, le=MAX_DB_ID)]
     description="本人所在的执法主体；监督人员（司法所）可查看其监督范围内的全部执法主体。",
 )
 def agency_list(request: HttpRequest) -> list[dict[str, Any]]:
-    return [_agency_out(agency) for agency in selectors.agencies_visible_to(_actor(request))]
+    return [_agency_out(agency) for agency in selectors.agencies_visible_to(actor_of(request))]
 
 
 @router.post(
@@ -478,7 +431,7 @@ def agency_list(request: HttpRequest) -> list[dict[str, Any]]:
     summary="新建执法主体（系统管理员）",
 )
 def agency_create(request: HttpRequest, payload: OrgAgencyCreateIn) -> Status[dict[str, Any]]:
-    actor = _actor(request)
+    actor = actor_of(request)
     government = selectors.government_get(government_id=payload.government_id)
     profile = payload.profile.model_dump(exclude_unset=True)
     agency = services.agency_create(
@@ -498,8 +451,8 @@ def agency_create(request: HttpRequest, payload: OrgAgencyCreateIn) -> Status[di
 @router.get(
     "/agencies/{agency_id}", response={200: OrgAgencyOut, **READ_ERRORS}, summary="执法主体"
 )
-def agency_detail(request: HttpRequest, agency_id: AgencyIdPath) -> dict[str, Any]:
-    return _agency_out(selectors.agency_get_for_actor(actor=_actor(request), agency_id=agency_id))
+def agency_detail(request: HttpRequest, agency_id: IdPath) -> dict[str, Any]:
+    return _agency_out(selectors.agency_get_for_actor(actor=actor_of(request), agency_id=agency_id))
 
 
 @router.patch(
@@ -512,9 +465,9 @@ def agency_detail(request: HttpRequest, agency_id: AgencyIdPath) -> dict[str, An
     ),
 )
 def agency_update(
-    request: HttpRequest, agency_id: AgencyIdPath, payload: OrgAgencyUpdateIn
+    request: HttpRequest, agency_id: IdPath, payload: OrgAgencyUpdateIn
 ) -> dict[str, Any]:
-    actor = _actor(request)
+    actor = actor_of(request)
     agency = selectors.agency_get_for_actor(actor=actor, agency_id=agency_id)
     changes = payload.changes.model_dump(exclude_unset=True)
     if "entrusted_by_id" in changes:
@@ -529,9 +482,9 @@ def agency_update(
     summary="撤销执法主体（系统管理员）",
 )
 def agency_deactivate(
-    request: HttpRequest, agency_id: AgencyIdPath, payload: OrgReasonIn
+    request: HttpRequest, agency_id: IdPath, payload: OrgReasonIn
 ) -> dict[str, Any]:
-    actor = _actor(request)
+    actor = actor_of(request)
     agency = selectors.agency_get_for_actor(actor=actor, agency_id=agency_id)
     agency = services.agency_deactivate(actor=actor, agency=agency, reason=payload.reason)
     return _agency_out(agency)
@@ -542,8 +495,8 @@ def agency_deactivate(
     response={200: list[OrgVersionOut], **READ_ERRORS},
     summary="执法主体的变更记录",
 )
-def agency_history(request: HttpRequest, agency_id: AgencyIdPath) -> list[dict[str, Any]]:
-    agency = selectors.agency_get_for_actor(actor=_actor(request), agency_id=agency_id)
+def agency_history(request: HttpRequest, agency_id: IdPath) -> list[dict[str, Any]]:
+    agency = selectors.agency_get_for_actor(actor=actor_of(request), agency_id=agency_id)
     return _history_out(agency)
 
 
@@ -555,8 +508,8 @@ def agency_history(request: HttpRequest, agency_id: AgencyIdPath) -> list[dict[s
     response={200: list[OrgUnitOut], **READ_ERRORS},
     summary="内设机构",
 )
-def unit_list(request: HttpRequest, agency_id: AgencyIdPath) -> list[dict[str, Any]]:
-    actor = _actor(request)
+def unit_list(request: HttpRequest, agency_id: IdPath) -> list[dict[str, Any]]:
+    actor = actor_of(request)
     agency = selectors.agency_get_for_actor(actor=actor, agency_id=agency_id)
     return [_unit_out(unit) for unit in selectors.units_visible_to(actor, agency=agency)]
 
@@ -567,9 +520,9 @@ def unit_list(request: HttpRequest, agency_id: AgencyIdPath) -> list[dict[str, A
     summary="新建内设机构",
 )
 def unit_create(
-    request: HttpRequest, agency_id: AgencyIdPath, payload: OrgUnitCreateIn
+    request: HttpRequest, agency_id: IdPath, payload: OrgUnitCreateIn
 ) -> Status[dict[str, Any]]:
-    actor = _actor(request)
+    actor = actor_of(request)
     agency = selectors.agency_get_for_actor(actor=actor, agency_id=agency_id)
     unit = services.unit_create(
         actor=actor,
@@ -587,10 +540,8 @@ def unit_create(
     response={200: OrgUnitOut, **WRITE_ERRORS},
     summary="修改内设机构",
 )
-def unit_update(
-    request: HttpRequest, unit_id: UnitIdPath, payload: OrgUnitUpdateIn
-) -> dict[str, Any]:
-    actor = _actor(request)
+def unit_update(request: HttpRequest, unit_id: IdPath, payload: OrgUnitUpdateIn) -> dict[str, Any]:
+    actor = actor_of(request)
     unit = selectors.unit_get_for_actor(actor=actor, unit_id=unit_id)
     changes = payload.changes.model_dump(exclude_unset=True)
     unit = services.unit_update(actor=actor, unit=unit, reason=payload.reason, **changes)
@@ -602,8 +553,8 @@ def unit_update(
     response={200: list[OrgVersionOut], **READ_ERRORS},
     summary="内设机构的变更记录",
 )
-def unit_history(request: HttpRequest, unit_id: UnitIdPath) -> list[dict[str, Any]]:
-    return _history_out(selectors.unit_get_for_actor(actor=_actor(request), unit_id=unit_id))
+def unit_history(request: HttpRequest, unit_id: IdPath) -> list[dict[str, Any]]:
+    return _history_out(selectors.unit_get_for_actor(actor=actor_of(request), unit_id=unit_id))
 
 
 # --- officers -----------------------------------------------------------------------------------
@@ -614,8 +565,8 @@ def unit_history(request: HttpRequest, unit_id: UnitIdPath) -> list[dict[str, An
     response={200: list[OrgOfficerOut], **READ_ERRORS},
     summary="执法人员",
 )
-def officer_list(request: HttpRequest, agency_id: AgencyIdPath) -> list[dict[str, Any]]:
-    actor = _actor(request)
+def officer_list(request: HttpRequest, agency_id: IdPath) -> list[dict[str, Any]]:
+    actor = actor_of(request)
     agency = selectors.agency_get_for_actor(actor=actor, agency_id=agency_id)
     return [
         _officer_out(officer)
@@ -631,9 +582,9 @@ def officer_list(request: HttpRequest, agency_id: AgencyIdPath) -> list[dict[str
     summary="登记执法人员",
 )
 def officer_create(
-    request: HttpRequest, agency_id: AgencyIdPath, payload: OrgOfficerCreateIn
+    request: HttpRequest, agency_id: IdPath, payload: OrgOfficerCreateIn
 ) -> Status[dict[str, Any]]:
-    actor = _actor(request)
+    actor = actor_of(request)
     agency = selectors.agency_get_for_actor(actor=actor, agency_id=agency_id)
     officer = services.officer_register(
         actor=actor,
@@ -649,9 +600,9 @@ def officer_create(
 @router.get(
     "/officers/{officer_id}", response={200: OrgOfficerOut, **READ_ERRORS}, summary="执法人员"
 )
-def officer_detail(request: HttpRequest, officer_id: OfficerIdPath) -> dict[str, Any]:
+def officer_detail(request: HttpRequest, officer_id: IdPath) -> dict[str, Any]:
     return _officer_out(
-        selectors.officer_get_for_actor(actor=_actor(request), officer_id=officer_id)
+        selectors.officer_get_for_actor(actor=actor_of(request), officer_id=officer_id)
     )
 
 
@@ -661,9 +612,9 @@ def officer_detail(request: HttpRequest, officer_id: OfficerIdPath) -> dict[str,
     summary="调整执法人员所在内设机构",
 )
 def officer_update(
-    request: HttpRequest, officer_id: OfficerIdPath, payload: OrgOfficerUpdateIn
+    request: HttpRequest, officer_id: IdPath, payload: OrgOfficerUpdateIn
 ) -> dict[str, Any]:
-    actor = _actor(request)
+    actor = actor_of(request)
     officer = selectors.officer_get_for_actor(actor=actor, officer_id=officer_id)
     changes: dict[str, Any] = {}
     if "unit_id" in payload.changes.model_fields_set:
@@ -680,9 +631,9 @@ def officer_update(
     summary="更正执法人员的姓名或电话",
 )
 def officer_person_update(
-    request: HttpRequest, officer_id: OfficerIdPath, payload: OrgPersonUpdateIn
+    request: HttpRequest, officer_id: IdPath, payload: OrgPersonUpdateIn
 ) -> dict[str, Any]:
-    actor = _actor(request)
+    actor = actor_of(request)
     officer = selectors.officer_get_for_actor(actor=actor, officer_id=officer_id)
     services.person_update(
         actor=actor,
@@ -699,9 +650,9 @@ def officer_person_update(
     summary="执法人员离岗",
 )
 def officer_deactivate(
-    request: HttpRequest, officer_id: OfficerIdPath, payload: OrgReasonIn
+    request: HttpRequest, officer_id: IdPath, payload: OrgReasonIn
 ) -> dict[str, Any]:
-    actor = _actor(request)
+    actor = actor_of(request)
     officer = selectors.officer_get_for_actor(actor=actor, officer_id=officer_id)
     officer = services.officer_deactivate(actor=actor, officer=officer, reason=payload.reason)
     return _officer_out(officer)
@@ -712,9 +663,9 @@ def officer_deactivate(
     response={200: list[OrgVersionOut], **READ_ERRORS},
     summary="执法人员的变更记录",
 )
-def officer_history(request: HttpRequest, officer_id: OfficerIdPath) -> list[dict[str, Any]]:
+def officer_history(request: HttpRequest, officer_id: IdPath) -> list[dict[str, Any]]:
     return _history_out(
-        selectors.officer_get_for_actor(actor=_actor(request), officer_id=officer_id)
+        selectors.officer_get_for_actor(actor=actor_of(request), officer_id=officer_id)
     )
 
 
@@ -727,9 +678,9 @@ def officer_history(request: HttpRequest, officer_id: OfficerIdPath) -> list[dic
     summary="登记执法证",
 )
 def certificate_issue(
-    request: HttpRequest, officer_id: OfficerIdPath, payload: OrgCertificateIssueIn
+    request: HttpRequest, officer_id: IdPath, payload: OrgCertificateIssueIn
 ) -> Status[dict[str, Any]]:
-    actor = _actor(request)
+    actor = actor_of(request)
     officer = selectors.officer_get_for_actor(actor=actor, officer_id=officer_id)
     certificate = services.certificate_issue(
         actor=actor,
@@ -750,9 +701,9 @@ def certificate_issue(
     response={200: OrgCertificateOut, **READ_ERRORS},
     summary="执法证",
 )
-def certificate_detail(request: HttpRequest, certificate_id: CertificateIdPath) -> dict[str, Any]:
+def certificate_detail(request: HttpRequest, certificate_id: IdPath) -> dict[str, Any]:
     certificate = selectors.certificate_get_for_actor(
-        actor=_actor(request), certificate_id=certificate_id
+        actor=actor_of(request), certificate_id=certificate_id
     )
     return _certificate_out(certificate, today=selectors.today())
 
@@ -764,9 +715,9 @@ def certificate_detail(request: HttpRequest, certificate_id: CertificateIdPath) 
     description="发放新证（新编号）；旧证在新证生效之日注销。",
 )
 def certificate_renew(
-    request: HttpRequest, certificate_id: CertificateIdPath, payload: OrgCertificateRenewIn
+    request: HttpRequest, certificate_id: IdPath, payload: OrgCertificateRenewIn
 ) -> Status[dict[str, Any]]:
-    actor = _actor(request)
+    actor = actor_of(request)
     certificate = selectors.certificate_get_for_actor(actor=actor, certificate_id=certificate_id)
     new = services.certificate_renew(
         actor=actor,
@@ -788,9 +739,9 @@ def certificate_renew(
     summary="注销执法证",
 )
 def certificate_revoke(
-    request: HttpRequest, certificate_id: CertificateIdPath, payload: OrgCertificateRevokeIn
+    request: HttpRequest, certificate_id: IdPath, payload: OrgCertificateRevokeIn
 ) -> dict[str, Any]:
-    actor = _actor(request)
+    actor = actor_of(request)
     certificate = selectors.certificate_get_for_actor(actor=actor, certificate_id=certificate_id)
     certificate = services.certificate_revoke(
         actor=actor, certificate=certificate, reason=payload.reason, on=payload.on
@@ -803,11 +754,9 @@ def certificate_revoke(
     response={200: list[OrgVersionOut], **READ_ERRORS},
     summary="执法证的变更记录",
 )
-def certificate_history(
-    request: HttpRequest, certificate_id: CertificateIdPath
-) -> list[dict[str, Any]]:
+def certificate_history(request: HttpRequest, certificate_id: IdPath) -> list[dict[str, Any]]:
     return _history_out(
-        selectors.certificate_get_for_actor(actor=_actor(request), certificate_id=certificate_id)
+        selectors.certificate_get_for_actor(actor=actor_of(request), certificate_id=certificate_id)
     )
 
 
@@ -825,7 +774,7 @@ def certificate_status(
     number: Annotated[str, Query(min_length=1, max_length=80)],
     on: Annotated[date | None, Query(description="查验日期，默认今天")] = None,
 ) -> dict[str, Any]:
-    actor = _actor(request)
+    actor = actor_of(request)
     check = selectors.certificate_status(number, on=on)
     visible = (
         check.certificate is not None
@@ -845,4 +794,4 @@ def certificate_status(
     }
 
 
-__all__ = ["OrgErrorOut", "router"]
+__all__ = ["ErrorOut", "router"]

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Path, Query, Router, Schema
 from pydantic import Field
 
+from zhifa.apikit import PUBLIC, ErrorOut
 from zhifa.core import clock
 from zhifa.org.models import Agency, Certificate, Unit
 from zhifa.org.rules import CERTIFICATE_NUMBER_MAX_LENGTH, CertificateStatus
@@ -34,18 +35,10 @@ class _AnyTextConverter(StringConverter):
 register_converter(_AnyTextConverter, "zhifa_any_text")
 
 # auth=None: anonymous even if the API later gets a default authentication.
-router = Router(tags=["public"], auth=None)
+router = Router(tags=["public"], auth=PUBLIC)
 
 PAGE_SIZE = 20
 MAX_PAGE = 100_000
-
-
-class ErrorOut(Schema):
-    """Every refusal of the API."""
-
-    code: str = Field(description="稳定的错误代码，如 not_found")
-    message: str = Field(description="中文说明")
-    detail: Any = Field(default=None, description="补充信息，可为空")
 
 
 class UnitOut(Schema):
