@@ -5,11 +5,15 @@
 2. The tree is rebuilt from the recomputed leaves; every stored node, the head's frontier and the
    root at every checkpoint are compared with it; every checkpoint's signature is checked, those in
    the mirror folder too (a truncated or rewritten log cannot match what was mirrored).
-3. Every object named by an event is read back: its current content must hash to what its last
+3. Every event's stored version (the snapshot the history pages show) is read back: its content
+   must hash to what the event recorded, every event has one and no version is left without its
+   event.
+4. Every object named by an event is read back: its current content must hash to what its last
    event recorded, a row whose last event is not a deletion must exist, and a row of a recorded
    type must have an event at all.
-4. With ``blobs=True``, every file of every registered blob source is hashed and compared with its
-   expected hash and with the ledger.
+5. With ``blobs=True``, every file of every registered blob source is hashed and compared with its
+   expected hash and with the ledger; a file that cannot be read is reported and the check goes
+   on.
 
 The result is a list of :class:`Problem`, one per finding, naming the event, the object and what
 differs. Checking does not depend on the append-only triggers: an attacker who dropped them is
@@ -19,6 +23,7 @@ caught all the same.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -64,6 +69,7 @@ class Report:
     checkpoints: int = 0
     mirrored: int = 0
     objects: int = 0
+    versions: int = 0
     blobs: int = 0
     hashed_bytes: int = 0
     hash_calls: int = 0
@@ -128,6 +134,16 @@ _LAST_EVENTS_SQL = (
 _BLOBS_SQL = (
     "SELECT blob_sha256, min(seq) FROM ledger_ledgerevent WHERE blob_sha256 <> '' "
     "GROUP BY blob_sha256"
+)
+# Every event with its version (NULL when the version row is gone), a bounded page of the key.
+_VERSIONS_SQL = (
+    "SELECT e.seq, e.content_sha256, e.object_type, e.object_id, v.event_id, v.content "
+    "FROM ledger_ledgerevent e LEFT JOIN ledger_version v ON v.event_id = e.seq "
+    "WHERE e.seq >= %s AND e.seq < %s ORDER BY e.seq"
+)
+_ORPHAN_VERSIONS_SQL = (
+    "SELECT v.event_id FROM ledger_version v LEFT JOIN ledger_ledgerevent e "
+    "ON e.seq = v.event_id WHERE e.seq IS NULL ORDER BY v.event_id"
 )
 
 
@@ -406,6 +422,7 @@ def verify_ledger(
                     )
                 )
 
+    hashed += _verify_versions(report, using)
     hashed += _verify_objects(report, using)
     if blobs:
         hashed += _verify_blobs(report, using)
@@ -446,6 +463,98 @@ def _open_checkpoint(
         )
         return None
     return checkpoint.root
+
+
+def content_digest(raw: Any) -> tuple[str, int] | None:
+    """The SHA-256 (hex) of a stored version's content in canonical JSON, and the length hashed;
+    ``None`` when the stored value is not JSON canonical JSON can carry (a float, ``NaN``, a lone
+    surrogate: never written by ``ledger_append``).
+
+    ``raw`` is the column as the database driver returns it: JSON text, or already decoded. Values
+    decoded from JSON are plain JSON types, for which :func:`canonical.dumps` is exactly
+    ``json.dumps`` with sorted keys, compact separators and ``ensure_ascii=False``, done here
+    directly (no walk in Python: verify runs it once per event)."""
+    try:
+        if isinstance(raw, bytes | bytearray | memoryview):
+            raw = bytes(raw).decode("utf-8")
+        value = json.loads(raw) if isinstance(raw, str) else raw
+        if _has_float(value):
+            return None
+        data = json.dumps(
+            value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
+        ).encode("utf-8")
+    except (ValueError, TypeError, RecursionError):
+        return None
+    return hashlib.sha256(data).hexdigest(), len(data)
+
+
+def _has_float(value: Any) -> bool:
+    if isinstance(value, float):
+        return True
+    if isinstance(value, dict):
+        return any(_has_float(item) for item in value.values())
+    if isinstance(value, list):
+        return any(_has_float(item) for item in value)
+    return False
+
+
+def _verify_versions(report: Report, using: str) -> int:
+    """Every event's version hashes to the event's ``content_sha256``; every event has one; no
+    version is left without its event. Returns the bytes hashed."""
+    hashed = 0
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        lower = 0
+        while True:
+            cursor.execute(_VERSIONS_SQL, [lower, lower + PAGE])
+            rows = cursor.fetchall()
+            if not rows:
+                cursor.execute(_NEXT_EVENT_SQL, [lower])
+                found = cursor.fetchone()
+                if found is None or found[0] is None:
+                    break
+                lower = int(found[0])
+                continue
+            for seq, content_sha256, object_type, object_id, version_id, content in rows:
+                label = _object_label(object_type, object_id)
+                if version_id is None:
+                    report.add(
+                        Problem(
+                            "version_missing",
+                            _("该事件的版本记录（变更后的内容和原因）不存在：被删除。"),
+                            event=seq,
+                            object=label,
+                        )
+                    )
+                    continue
+                report.versions += 1
+                digest = content_digest(content)
+                if digest is not None:
+                    hashed += digest[1]
+                if digest is None or digest[0] != content_sha256:
+                    report.add(
+                        Problem(
+                            "version_altered",
+                            _(
+                                "版本记录的内容与事件记录的摘要不同：保存的历史版本在写入后"
+                                "被修改或调换。"
+                            ),
+                            event=seq,
+                            object=label,
+                        )
+                    )
+            lower += PAGE
+        cursor.execute(_ORPHAN_VERSIONS_SQL)
+        orphans = [row[0] for row in cursor.fetchall()]
+    for event_id in orphans:
+        report.add(
+            Problem(
+                "version_extra",
+                _("版本记录 %(id)s 没有对应的事件：在服务之外被插入，或其事件被删除。")
+                % {"id": event_id},
+            )
+        )
+    return hashed
 
 
 def _changed_fields(seq: int, current: dict[str, Any], using: str) -> str:
@@ -591,47 +700,28 @@ def _verify_objects(report: Report, using: str) -> int:
 
 
 def _verify_blobs(report: Report, using: str) -> int:
+    """Every file of every registered source: readable, hashing to the hash its store holds for
+    it, recorded by an event; and every blob an event recorded found in some store. A file that
+    cannot be read is reported and the check goes on with the next."""
     with connections[using].cursor() as cursor:
         cursor.execute(_BLOBS_SQL)
         recorded = {sha: int(seq) for sha, seq in cursor.fetchall()}
     hashed = 0
-    found: set[str] = set()
-    sources = blob_store.blob_sources()
-    for source in sources:
-        for blob in source.blobs():
-            report.blobs += 1
-            with blob.open() as handle:
-                actual, length = blob_store.sha256_of(handle)
-            hashed += length
-            found.add(blob.sha256)
-            seq = recorded.get(blob.sha256)
-            if actual != blob.sha256:
-                report.add(
-                    Problem(
-                        "blob_altered",
-                        _(
-                            "文件 %(label)s（%(source)s）的内容哈希 %(actual)s "
-                            "与应有的 %(sha)s 不同。"
-                        )
-                        % {
-                            "label": blob.label,
-                            "source": source.name,
-                            "actual": actual,
-                            "sha": blob.sha256,
-                        },
-                        event=seq,
-                    )
+    accounted: set[str] = set()
+    for source in blob_store.blob_sources():
+        try:
+            for blob in source.blobs():
+                hashed += _check_blob(report, source.name, blob, recorded, accounted)
+        except Exception as exc:  # a store that cannot be listed: say so, check the others
+            report.add(
+                Problem(
+                    "blob_unreadable",
+                    _("无法列出文件存储 %(source)s 中的文件：%(error)s")
+                    % {"source": source.name, "error": _error_text(exc)},
                 )
-            if seq is None:
-                report.add(
-                    Problem(
-                        "blob_unrecorded",
-                        _("文件 %(label)s（%(source)s）没有任何账本事件记录其哈希。")
-                        % {"label": blob.label, "source": source.name},
-                    )
-                )
+            )
     for sha, seq in sorted(recorded.items(), key=lambda item: item[1]):
-        if sha not in found:
+        if sha not in accounted:
             report.add(
                 Problem(
                     "blob_missing",
@@ -640,3 +730,73 @@ def _verify_blobs(report: Report, using: str) -> int:
                 )
             )
     return hashed
+
+
+def _error_text(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _check_blob(
+    report: Report,
+    source: str,
+    blob: blob_store.StoredBlob,
+    recorded: dict[str, int],
+    accounted: set[str],
+) -> int:
+    """One file of a store; returns the bytes hashed."""
+    report.blobs += 1
+    names = {"label": blob.label, "source": source}
+    seq = recorded.get(blob.sha256) if blob.sha256 else None
+    if blob.sha256:
+        accounted.add(blob.sha256)
+    try:
+        with blob.open() as handle:
+            actual, length = blob_store.sha256_of(handle)
+    except FileNotFoundError:
+        report.add(
+            Problem(
+                "blob_missing",
+                _("文件 %(label)s（%(source)s）已登记，但存储中没有这个文件：被删除。") % names,
+                event=seq,
+            )
+        )
+        return 0
+    except Exception as exc:  # permission, a directory, the object store answering an error
+        report.add(
+            Problem(
+                "blob_unreadable",
+                _("文件 %(label)s（%(source)s）无法读取：%(error)s")
+                % {**names, "error": _error_text(exc)},
+                event=seq,
+            )
+        )
+        return 0
+    if not blob.sha256:
+        report.add(
+            Problem(
+                "blob_unrecorded",
+                _(
+                    "文件 %(label)s（%(source)s）不是存储登记的文件，也没有任何账本事件记录它："
+                    "在系统之外被放入。"
+                )
+                % names,
+            )
+        )
+        return length
+    if actual != blob.sha256:
+        report.add(
+            Problem(
+                "blob_altered",
+                _("文件 %(label)s（%(source)s）的内容哈希 %(actual)s 与应有的 %(sha)s 不同。")
+                % {**names, "actual": actual, "sha": blob.sha256},
+                event=seq,
+            )
+        )
+    if seq is None:
+        report.add(
+            Problem(
+                "blob_unrecorded",
+                _("文件 %(label)s（%(source)s）没有任何账本事件记录其哈希。") % names,
+            )
+        )
+    return length
