@@ -225,6 +225,4 @@ def _prove_in_signed_log(
             raise merkle.ProofError("the checkpoint row's size is not the signed size")
         merkle.verify_consistency(signed.size, size, hashes[offset:], signed.root, root)
     except merkle.ProofError as exc:
-        raise _unverified(
-            obj, None, "checkpoint_root", _("账本树与已签名的检查点不一致")
-        ) from exc
+        raise _unverified(obj, None, "checkpoint_root", _("账本树与已签名的检查点不一致")) from exc

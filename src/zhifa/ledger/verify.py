@@ -25,6 +25,8 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,12 +34,13 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
-from django.db import connections
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, connections, transaction
 from django.utils.translation import gettext as _
 
 from zhifa.ledger import blobs as blob_store
 from zhifa.ledger import canonical, keys, merkle, note
-from zhifa.ledger.models import Checkpoint, LedgerEvent, LedgerHead, Version
+from zhifa.ledger.models import Checkpoint, LedgerEvent, Version
 from zhifa.ledger.services import is_deletion, snapshot_fields, snapshot_values
 
 PAGE = 5000
@@ -260,10 +263,8 @@ def _scan_events(report: Report, wanted_roots: set[int], using: str) -> _Scan:
                 cursor.execute(_NODES_SQL, [page_first_node, node_next])
                 stored = cursor.fetchall()
                 scan.nodes_read += len(stored)
-                if len(stored) != len(completed) or b"".join(
-                    [row[1] for row in stored]
-                ) != b"".join(completed):
-                    found = {int(node_id): bytes(value) for node_id, value in stored}
+                if len(stored) != len(completed) or _joined(stored) != b"".join(completed):
+                    found = {int(node_id): _as_bytes(value) for node_id, value in stored}
                     for offset, value in enumerate(completed):
                         node_id = page_first_node + offset
                         if found.get(node_id) != value:
@@ -278,6 +279,19 @@ def _scan_events(report: Report, wanted_roots: set[int], using: str) -> _Scan:
             lower += PAGE
     scan.size, scan.next_seq = size, next_seq
     return scan
+
+
+def _as_bytes(value: Any) -> bytes | None:
+    """A hash column as bytes; ``None`` for anything else an attacker may have written there (on
+    SQLite a column holds any type)."""
+    return bytes(value) if isinstance(value, bytes | bytearray | memoryview) else None
+
+
+def _joined(rows: list[Any]) -> bytes | None:
+    try:
+        return b"".join([row[1] for row in rows])
+    except TypeError:  # a value of another type than bytes
+        return None
 
 
 def _count(sql: str, params: list[Any], using: str) -> int:
@@ -302,31 +316,32 @@ def verify_ledger(
 
     # Checkpoints: in the database and in the mirror folder.
     stored_checkpoints: dict[int, tuple[bytes | None, str]] = {}
-    for checkpoint in Checkpoint.objects.using(using).order_by("size"):
+    # Read as the columns the check needs: a column an attacker filled with garbage (a date that
+    # is no date) must not stop the check.
+    for cp_size, cp_root, cp_note in (
+        Checkpoint.objects.using(using).order_by("size").values_list("size", "root_hash", "note")
+    ):
         report.checkpoints += 1
-        root = _open_checkpoint(
-            report, checkpoint.note, verifier, origin, checkpoint.size, _("数据库中的")
-        )
-        if root is not None and root.hex() != checkpoint.root_hash:
+        root = _open_checkpoint(report, str(cp_note), verifier, origin, cp_size, _("数据库中的"))
+        if root is not None and root.hex() != cp_root:
             report.add(
                 Problem(
                     "checkpoint_altered",
-                    _("大小为 %(size)d 的检查点行的根哈希与其签名内容不一致。")
-                    % {"size": checkpoint.size},
+                    _("大小为 %(size)d 的检查点行的根哈希与其签名内容不一致。") % {"size": cp_size},
                 )
             )
-        stored_checkpoints[checkpoint.size] = (root, checkpoint.note)
+        stored_checkpoints[cp_size] = (root, str(cp_note))
     mirrored: dict[int, bytes | None] = {}
     mirror_dir = _mirror_folder(mirror)
     if mirror_dir is not None:
         for path in sorted(mirror_dir.glob("checkpoint*")):
             if path.name.startswith("."):
                 continue
-            text = path.read_text(encoding="utf-8")
             report.mirrored += 1
             try:
+                text = path.read_bytes().decode("utf-8")
                 size = note.Checkpoint.parse(note.parse(text)[0]).size
-            except note.NoteError as exc:
+            except (note.NoteError, OSError, UnicodeDecodeError) as exc:
                 report.add(
                     Problem(
                         "mirror_malformed",
@@ -369,9 +384,7 @@ def verify_ledger(
     report.nodes = scan.nodes_read
 
     # Appends may go on while verify runs: what was appended after the scan is not an error.
-    head = LedgerHead.objects.using(using).filter(pk=1).first()
-    head_size = head.size if head else 0
-    head_frontier = bytes(head.frontier) if head else b""
+    head_size, head_frontier = _read_head(using)
     later = max(head_size - size, 0)
     extra = _count(_NODES_BEYOND_SQL, [merkle.node_count(size)], using)
     if extra > merkle.node_count(size + later) - merkle.node_count(size):
@@ -429,6 +442,19 @@ def verify_ledger(
     report.hashed_bytes = hashed
     report.hash_calls = calls
     return report
+
+
+def _read_head(using: str) -> tuple[int, bytes]:
+    """The head's size and frontier; a missing head is size 0, a column holding something else
+    than its type reads as a size or frontier no log has (``head_mismatch``)."""
+    with connections[using].cursor() as cursor:
+        cursor.execute("SELECT size, frontier FROM ledger_ledgerhead WHERE id = 1")
+        row = cursor.fetchone()
+    if row is None:
+        return 0, b""
+    size = row[0] if isinstance(row[0], int) else -1
+    frontier = _as_bytes(row[1])
+    return size, b"\xff" if frontier is None else frontier
 
 
 def _mirror_folder(mirror: str | None) -> Path | None:
@@ -558,15 +584,25 @@ def _verify_versions(report: Report, using: str) -> int:
 
 
 def _changed_fields(seq: int, current: dict[str, Any], using: str) -> str:
-    recorded = Version.objects.using(using).filter(event_id=seq).values_list("content", flat=True)
-    content = recorded.first()
-    if not isinstance(content, dict):
-        return _("（该事件的版本记录缺失）")
-    names = sorted(
-        name
-        for name in set(current) | set(content)
-        if canonical.dumps(current.get(name)) != canonical.dumps(content.get(name))
-    )
+    """The fields in which the row differs from the event's stored version (a hint for the
+    reader; the version itself is checked by ``_verify_versions``)."""
+    try:
+        with _savepoint(using):
+            content = (
+                Version.objects.using(using)
+                .filter(event_id=seq)
+                .values_list("content", flat=True)
+                .first()
+            )
+        if not isinstance(content, dict):
+            return _("（该事件的版本记录缺失）")
+        names = sorted(
+            name
+            for name in set(current) | set(content)
+            if canonical.dumps(current.get(name)) != canonical.dumps(content.get(name))
+        )
+    except _READ_ERRORS:
+        return _("（该事件的版本记录无法读取）")
     return ", ".join(names) if names else _("（版本记录与事件摘要也不一致）")
 
 
@@ -623,6 +659,25 @@ def _object_problem(
     return None
 
 
+def _unreadable(label: str, last: LastEvent | None, error: BaseException) -> Problem:
+    """A row whose columns its model cannot read back (a date column holding text): written
+    outside the services."""
+    if last is None:
+        return Problem(
+            "object_unrecorded",
+            _("该行没有任何账本事件，且其值无法按字段类型读出：在服务之外被创建（%(error)s）。")
+            % {"error": _error_text(error)},
+            object=label,
+        )
+    return Problem(
+        "object_altered",
+        _("该行的值无法按字段类型读出：在服务之外被改写（%(error)s）。")
+        % {"error": _error_text(error)},
+        event=last[0],
+        object=label,
+    )
+
+
 def _recheck(
     model: Any, fields: list[str], object_type: str, object_id: str, using: str
 ) -> Problem | None:
@@ -635,17 +690,101 @@ def _recheck(
         .values_list("seq", "content_sha256", "action")
         .first()
     )
+    last = None if event is None else (int(event[0]), event[1], event[2])
+    label = _object_label(object_type, object_id)
     try:
         pk = model._meta.pk.to_python(object_id)
     except Exception:  # an id that this model's key cannot hold: the row cannot exist
         pk = None
     row = None
-    if pk is not None:
-        row = model._base_manager.using(using).filter(pk=pk).values_list(*fields).first()
-    content = None if row is None else snapshot_values(fields, row)
-    data = b"" if content is None else canonical.dumps(content)
-    last = None if event is None else (int(event[0]), event[1], event[2])
-    return _object_problem(_object_label(object_type, object_id), content, data, last, using)
+    try:
+        with _savepoint(using):
+            if pk is not None:
+                row = model._base_manager.using(using).filter(pk=pk).values_list(*fields).first()
+            content = None if row is None else snapshot_values(fields, row)
+            data = b"" if content is None else canonical.dumps(content)
+    except _READ_ERRORS as exc:
+        return _unreadable(label, last, exc)
+    return _object_problem(label, content, data, last, using)
+
+
+def _savepoint(using: str) -> AbstractContextManager[Any]:
+    """Around a read that may fail: inside a transaction (a test's) a savepoint, so that on
+    PostgreSQL the failed statement does not abort the rest; outside one, nothing (an atomic
+    block would take SQLite's write lock: these databases run IMMEDIATE transactions)."""
+    if connections[using].in_atomic_block:
+        return transaction.atomic(using=using)
+    return nullcontext()
+
+
+# What reading a row back may raise when its columns hold what its fields cannot (SQLite keeps
+# any value in any column): a conversion error, or canonical JSON refusing the value.
+_READ_ERRORS = (ValueError, TypeError, ArithmeticError, ValidationError, DatabaseError)
+
+
+@dataclass
+class _ModelScan:
+    hashed: int = 0
+    objects: int = 0
+    seen: set[str] = field(default_factory=set)
+    suspects: list[str] = field(default_factory=list)
+    unreadable: list[tuple[str, BaseException]] = field(default_factory=list)
+
+
+def _scan_model(
+    model: Any, fields: list[str], recorded: dict[str, LastEvent], using: str, *, careful: bool
+) -> _ModelScan:
+    """Hash every row of one model and collect the objects to look at again. The fast way reads
+    the table in one pass; the careful way (after the fast one met a row it cannot read) reads
+    the keys, then each row alone, so that one bad row is named and the others still checked."""
+    scan = _ModelScan()
+    # Rows a model declares to be kept out of the ledger (a field and its values).
+    unrecorded = getattr(model, "LEDGER_UNRECORDED", None)
+    unrecorded_at = fields.index(unrecorded[0]) if unrecorded else -1
+    manager = model._base_manager.using(using).order_by("pk")
+    if careful:
+        try:
+            with _savepoint(using):
+                pks = list(manager.values_list("pk", flat=True))
+        except DatabaseError:  # the table itself is gone: every recorded row is missing
+            pks = []
+        rows: Iterable[tuple[Any, ...] | tuple[Any, BaseException]] = _careful_rows(
+            manager, fields, pks, using
+        )
+    else:
+        rows = manager.values_list("pk", *fields).iterator(chunk_size=2000)
+    for row in rows:
+        object_id = str(row[0])
+        scan.seen.add(object_id)
+        scan.objects += 1
+        if len(row) == 2 and isinstance(row[1], BaseException):
+            scan.unreadable.append((object_id, row[1]))
+            continue
+        content = snapshot_values(fields, row[1:])
+        data = canonical.dumps(content)
+        scan.hashed += len(data)
+        last = recorded.get(object_id)
+        if last is None and unrecorded and row[1 + unrecorded_at] in unrecorded[1]:
+            continue
+        if last is None or is_deletion(last[2]) or (hashlib.sha256(data).hexdigest() != last[1]):
+            scan.suspects.append(object_id)
+    return scan
+
+
+def _careful_rows(
+    manager: Any, fields: list[str], pks: list[Any], using: str
+) -> Iterator[tuple[Any, ...] | tuple[Any, BaseException]]:
+    for pk in pks:
+        try:
+            with _savepoint(using):
+                row = manager.filter(pk=pk).values_list("pk", *fields).first()
+                if row is not None:
+                    canonical.dumps(snapshot_values(fields, row[1:]))
+        except _READ_ERRORS as exc:
+            yield (pk, exc)
+            continue
+        if row is not None:
+            yield row
 
 
 def _verify_objects(report: Report, using: str) -> int:
@@ -665,32 +804,20 @@ def _verify_objects(report: Report, using: str) -> int:
             )
             continue
         fields = snapshot_fields(model)
-        seen: set[str] = set()
-        suspects: list[str] = []
-        # Rows a model declares to be kept out of the ledger (a field and its values).
-        unrecorded = getattr(model, "LEDGER_UNRECORDED", None)
-        unrecorded_at = fields.index(unrecorded[0]) if unrecorded else -1
-        rows = model._base_manager.using(using).order_by("pk").values_list("pk", *fields)
-        for row in rows.iterator(chunk_size=2000):
-            object_id = str(row[0])
-            seen.add(object_id)
-            report.objects += 1
-            content = snapshot_values(fields, row[1:])
-            data = canonical.dumps(content)
-            hashed += len(data)
-            last = recorded.get(object_id)
-            if last is None and unrecorded and row[1 + unrecorded_at] in unrecorded[1]:
-                continue
-            if (
-                last is None
-                or is_deletion(last[2])
-                or (hashlib.sha256(data).hexdigest() != last[1])
-            ):
-                suspects.append(object_id)
-        suspects += [
+        try:
+            with _savepoint(using):
+                scan = _scan_model(model, fields, recorded, using, careful=False)
+        except _READ_ERRORS:
+            scan = _scan_model(model, fields, recorded, using, careful=True)
+        hashed += scan.hashed
+        report.objects += scan.objects
+        for object_id, error in scan.unreadable:
+            label = _object_label(object_type, object_id)
+            report.add(_unreadable(label, recorded.get(object_id), error))
+        suspects = scan.suspects + [
             object_id
             for object_id, (_seq, _sha, action) in recorded.items()
-            if object_id not in seen and not is_deletion(action)
+            if object_id not in scan.seen and not is_deletion(action)
         ]
         for object_id in sorted(suspects, key=lambda item: (len(item), item)):
             problem = _recheck(model, fields, object_type, object_id, using)
