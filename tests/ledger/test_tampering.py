@@ -716,6 +716,22 @@ ATTACKS = [
             [live_object("cases.case")[1]],
         ),
     ),
+    attack(
+        "row_amount_made_text",
+        "object_altered",
+        lambda _s: raw(
+            "UPDATE catalogue_discretionstandard SET fine_from = 'abc' WHERE id = %s",
+            [live_object("catalogue.discretionstandard")[1]],
+        ),
+    ),
+    attack(
+        "row_json_given_a_float",
+        "object_altered",
+        lambda _s: raw(
+            """UPDATE cases_record SET fields = '{"amount": 1.5}' WHERE id = %s""",
+            [live_object("cases.record")[1]],
+        ),
+    ),
 ]
 
 

@@ -659,20 +659,27 @@ def _object_problem(
     return None
 
 
-def _unreadable(label: str, last: LastEvent | None, error: BaseException) -> Problem:
+@dataclass(frozen=True)
+class _UnreadableRow:
+    """A row its model cannot read back, with the error as text (the exception itself is not kept:
+    its traceback would hold the failed read's cursor open)."""
+
+    error: str
+
+
+def _unreadable(label: str, last: LastEvent | None, error: str) -> Problem:
     """A row whose columns its model cannot read back (a date column holding text): written
     outside the services."""
     if last is None:
         return Problem(
             "object_unrecorded",
             _("该行没有任何账本事件，且其值无法按字段类型读出：在服务之外被创建（%(error)s）。")
-            % {"error": _error_text(error)},
+            % {"error": error},
             object=label,
         )
     return Problem(
         "object_altered",
-        _("该行的值无法按字段类型读出：在服务之外被改写（%(error)s）。")
-        % {"error": _error_text(error)},
+        _("该行的值无法按字段类型读出：在服务之外被改写（%(error)s）。") % {"error": error},
         event=last[0],
         object=label,
     )
@@ -704,7 +711,7 @@ def _recheck(
             content = None if row is None else snapshot_values(fields, row)
             data = b"" if content is None else canonical.dumps(content)
     except _READ_ERRORS as exc:
-        return _unreadable(label, last, exc)
+        return _unreadable(label, last, _error_text(exc))
     return _object_problem(label, content, data, last, using)
 
 
@@ -728,7 +735,7 @@ class _ModelScan:
     objects: int = 0
     seen: set[str] = field(default_factory=set)
     suspects: list[str] = field(default_factory=list)
-    unreadable: list[tuple[str, BaseException]] = field(default_factory=list)
+    unreadable: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _scan_model(
@@ -748,32 +755,39 @@ def _scan_model(
                 pks = list(manager.values_list("pk", flat=True))
         except DatabaseError:  # the table itself is gone: every recorded row is missing
             pks = []
-        rows: Iterable[tuple[Any, ...] | tuple[Any, BaseException]] = _careful_rows(
-            manager, fields, pks, using
-        )
+        rows: Iterable[tuple[Any, ...]] = _careful_rows(manager, fields, pks, using)
     else:
         rows = manager.values_list("pk", *fields).iterator(chunk_size=2000)
-    for row in rows:
-        object_id = str(row[0])
-        scan.seen.add(object_id)
-        scan.objects += 1
-        if len(row) == 2 and isinstance(row[1], BaseException):
-            scan.unreadable.append((object_id, row[1]))
-            continue
-        content = snapshot_values(fields, row[1:])
-        data = canonical.dumps(content)
-        scan.hashed += len(data)
-        last = recorded.get(object_id)
-        if last is None and unrecorded and row[1 + unrecorded_at] in unrecorded[1]:
-            continue
-        if last is None or is_deletion(last[2]) or (hashlib.sha256(data).hexdigest() != last[1]):
-            scan.suspects.append(object_id)
+    try:
+        for row in rows:
+            object_id = str(row[0])
+            scan.seen.add(object_id)
+            scan.objects += 1
+            if len(row) == 2 and isinstance(row[1], _UnreadableRow):
+                scan.unreadable.append((object_id, row[1].error))
+                continue
+            content = snapshot_values(fields, row[1:])
+            data = canonical.dumps(content)
+            scan.hashed += len(data)
+            last = recorded.get(object_id)
+            if last is None and unrecorded and row[1 + unrecorded_at] in unrecorded[1]:
+                continue
+            if (
+                last is None
+                or is_deletion(last[2])
+                or (hashlib.sha256(data).hexdigest() != last[1])
+            ):
+                scan.suspects.append(object_id)
+    finally:  # a read that failed half-way leaves its cursor open: close it now, not at exit
+        close = getattr(rows, "close", None)
+        if close is not None:
+            close()
     return scan
 
 
 def _careful_rows(
     manager: Any, fields: list[str], pks: list[Any], using: str
-) -> Iterator[tuple[Any, ...] | tuple[Any, BaseException]]:
+) -> Iterator[tuple[Any, ...]]:
     for pk in pks:
         try:
             with _savepoint(using):
@@ -781,7 +795,7 @@ def _careful_rows(
                 if row is not None:
                     canonical.dumps(snapshot_values(fields, row[1:]))
         except _READ_ERRORS as exc:
-            yield (pk, exc)
+            yield (pk, _UnreadableRow(_error_text(exc)))
             continue
         if row is not None:
             yield row
