@@ -37,7 +37,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
 from zhifa.ledger import canonical, merkle, selectors  # noqa: E402
-from zhifa.ledger.models import LedgerEvent, LedgerHead, LedgerNode  # noqa: E402
+from zhifa.ledger.models import LedgerEvent, LedgerHead, LedgerNode, Version  # noqa: E402
 from zhifa.ledger.services import (  # noqa: E402
     checkpoint_sign,
     ledger_append,
@@ -80,8 +80,10 @@ def build_log(leaves: int, objects: int) -> float:
     )
     fields = snapshot_fields(Government)
     hashes = {}
+    contents = {}
     for values in Government.objects.filter(pk__in=[r.pk for r in rows]).values_list("pk", *fields):
-        hashes[str(values[0])] = canonical.sha256_hex(snapshot_values(fields, values[1:]))
+        contents[str(values[0])] = snapshot_values(fields, values[1:])
+        hashes[str(values[0])] = canonical.sha256_hex(contents[str(values[0])])
     ids = list(hashes)
     with transaction.atomic():
         head = LedgerHead.objects.select_for_update().get(pk=1)
@@ -89,7 +91,7 @@ def build_log(leaves: int, objects: int) -> float:
         frontier = split_frontier(head.frontier, size)
         base = datetime(2026, 1, 1, tzinfo=UTC)
         while size < leaves:
-            events, nodes = [], []
+            events, nodes, versions = [], [], []
             for seq in range(size, min(size + BATCH, leaves)):
                 object_id = ids[seq % len(ids)]
                 at = base + timedelta(microseconds=seq * 1013)
@@ -117,11 +119,13 @@ def build_log(leaves: int, objects: int) -> float:
                         leaf_hash=leaf.hex(),
                     )
                 )
+                versions.append(Version(event_id=seq, content=contents[object_id]))
                 first = merkle.node_count(seq)
                 frontier, completed = merkle.append_leaf(frontier, seq, leaf)
                 nodes.extend(LedgerNode(id=first + i, hash=h) for i, h in enumerate(completed))
             LedgerEvent.objects.bulk_create(events, batch_size=1000)
             LedgerNode.objects.bulk_create(nodes, batch_size=1000)
+            Version.objects.bulk_create(versions, batch_size=1000)
             size += len(events)
             if size % 100_000 < BATCH:
                 log(f"  … {size} events")
@@ -156,7 +160,8 @@ def bench_proofs(size: int, count: int) -> dict[str, float]:
 
 def same_messages(size: int) -> list[bytes]:
     """Every message ``verify`` hashes, rebuilt independently: the leaves (0x00 ‖ data), the
-    interior nodes (0x01 ‖ left ‖ right) and the canonical content of every recorded row."""
+    interior nodes (0x01 ‖ left ‖ right), the canonical content of every stored version and of
+    every recorded row."""
     messages: list[bytes] = []
     frontier: list[bytes] = []
     for start in range(0, size, selectors.MAX_ENTRIES):
@@ -171,6 +176,8 @@ def same_messages(size: int) -> list[bytes]:
                 current = hashlib.sha256(messages[-1]).digest()
                 j >>= 1
             stack.append(current)
+    for content in Version.objects.order_by("event_id").values_list("content", flat=True):
+        messages.append(canonical.dumps(content))
     fields = snapshot_fields(Government)
     for values in Government.objects.order_by("pk").values_list("pk", *fields):
         messages.append(canonical.dumps(snapshot_values(fields, values[1:])))

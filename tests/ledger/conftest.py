@@ -51,6 +51,15 @@ def make_log(count: int, prefix: str = "乡") -> list[Government]:
     return [government_create(name=f"{prefix}{i}") for i in range(count)]
 
 
+@pytest.fixture(autouse=True)
+def _empty_evidence_store(settings: Any, tmp_path: Path) -> None:
+    """The evidence store registers itself with ``verify --blobs`` and lists every file in its
+    folder: each ledger test gets an empty one, not the session's (other tests leave files
+    there)."""
+    settings.EVIDENCE_ROOT = tmp_path / "evidence"
+    settings.EVIDENCE_STORAGE = "local"
+
+
 @pytest.fixture
 def vectors() -> Path:
     """The shared RFC 6962 test vectors. Missing vectors fail the suite; they never skip it."""

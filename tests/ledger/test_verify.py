@@ -13,8 +13,9 @@ from django.core.management.base import CommandError
 from django.db import transaction
 from django.test import override_settings
 
-from zhifa.ledger import blobs, keys, merkle, note, verify
-from zhifa.ledger.models import Checkpoint, LedgerEvent
+from zhifa.ledger import blobs, canonical, keys, merkle, note, verify
+from zhifa.ledger.models import Checkpoint, LedgerEvent, Version
+from zhifa.ledger.selectors import VersionUnverified, versions_verified
 from zhifa.ledger.services import (
     checkpoint_sign,
     leaf_data,
@@ -296,3 +297,91 @@ def test_paging_holds_across_pages_and_gaps_wider_than_a_page__R34(
     moved = [p.event for p in report.problems if p.code == "event_altered"]
     assert moved == [1000000]  # read although 999 991 numbers lie between it and the rest
     assert "checkpoint_root" in _codes(report)
+
+
+# --- the stored versions (issue 10, defect 3) ---------------------------------------------------
+
+
+def _falsify_version(seq: int) -> None:
+    content = Version.objects.get(event_id=seq).content
+    content["name"] = "伪造的历史"
+    Version.objects.filter(event_id=seq).update(content=content)
+
+
+@pytest.mark.parametrize("which", ["first", "last"])
+def test_a_rewritten_version_is_named__R34(attacker: None, which: str) -> None:
+    government = government_create(name="版本乡")
+    government_update(government=government, phone="0439-1")
+    government_update(government=government, phone="0439-2")
+    seq = 0 if which == "first" else 2
+    _falsify_version(seq)
+    report = verify_ledger()
+    assert [(p.code, p.event, p.object) for p in report.problems] == [
+        ("version_altered", seq, f"org.government:{government.pk}")
+    ]
+    code, output = _run_verify()
+    assert code == 1 and f"[version_altered] 事件 #{seq}" in output
+
+
+def test_versions_are_served_only_once_proved__R34() -> None:
+    government = government_create(name="历史乡")
+    government_update(government=government, phone="0439-1", reason="更正电话")
+    checkpoint_sign()
+    government_update(government=government, phone="0439-2", reason="再次更正")
+    versions = versions_verified(government)
+    assert [v.event.seq for v in versions] == [0, 1, 2]
+    assert [v.reason for v in versions] == ["", "更正电话", "再次更正"]
+    assert versions[2].content["phone"] == "0439-2"
+
+
+def _refusal(obj: Government) -> tuple[str, dict[str, object]]:
+    with pytest.raises(VersionUnverified) as refused:
+        versions_verified(obj)
+    assert "未通过账本核验" in refused.value.message
+    return refused.value.code, refused.value.detail
+
+
+def test_history_refuses_a_rewritten_version__R34(attacker: None) -> None:
+    government = government_create(name="历史乡")
+    government_update(government=government, phone="0439-1")
+    checkpoint_sign()
+    _falsify_version(0)
+    assert _refusal(government) == (
+        "ledger_version_unverified",
+        {"event": 0, "problem": "version_altered"},
+    )
+
+
+def test_history_refuses_a_version_whose_event_and_leaf_were_rewritten_to_match__R34(
+    attacker: None,
+) -> None:
+    """The attacker rewrites the version, the event's content hash and its leaf hash: the leaf is
+    no longer under the stored tree's root."""
+    government = government_create(name="历史乡")
+    make_log(4)
+    checkpoint_sign()
+    _falsify_version(0)
+    event = LedgerEvent.objects.get(seq=0)
+    event.content_sha256 = canonical.sha256_hex(Version.objects.get(event_id=0).content)
+    forged = merkle.leaf_hash(leaf_data(event)).hex()
+    raw(
+        "UPDATE ledger_ledgerevent SET content_sha256 = %s, leaf_hash = %s WHERE seq = 0",
+        [event.content_sha256, forged],
+    )
+    assert _refusal(government)[1] == {"event": 0, "problem": "event_not_in_log"}
+
+
+def test_history_refuses_a_tree_rewritten_to_match_unless_the_checkpoint_agrees__R34(
+    attacker: None,
+) -> None:
+    """Version, event, leaf, nodes and head all rewritten to agree: only the signed checkpoint
+    still disagrees, and the history says so."""
+    government = government_create(name="历史乡")
+    make_log(4)
+    checkpoint_sign()
+    _falsify_version(0)
+    event = LedgerEvent.objects.get(seq=0)
+    sha = canonical.sha256_hex(Version.objects.get(event_id=0).content)
+    raw("UPDATE ledger_ledgerevent SET content_sha256 = %s WHERE seq = 0", [sha])
+    rewrite_history(0, event.actor)
+    assert _refusal(government)[1] == {"event": None, "problem": "checkpoint_root"}

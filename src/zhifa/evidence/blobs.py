@@ -230,12 +230,40 @@ def sweep_staging(*, keep: set[str], older_than_seconds: float) -> list[str]:
 
 class EvidenceBlobSource:
     """The evidence store as a ``zhifa.ledger.blobs.BlobSource``: every registered blob, read
-    from whichever backend is configured."""
+    from whichever backend is configured, then every other file found in the store (a file
+    slipped in beside the blobs), so that ``verify --blobs`` can report it."""
 
     name = "evidence"
 
     def blobs(self) -> Iterator[Any]:
         from zhifa.ledger.blobs import StoredBlob
 
+        known: set[str] = set()
         for sha256, opener in iter_blobs():
+            known.add(sha256)
             yield StoredBlob(sha256, f"evidence:{blob_name(sha256)}", opener)  # type: ignore[arg-type]
+        storage = as_django_storage(get_storage())
+        for name in _stored_names(storage):
+            shard, _sep, leaf = name.rpartition("/")
+            if leaf in known and shard == leaf[:2]:
+                continue
+            claimed = leaf if _SHA256.match(leaf) and shard == leaf[:2] else ""
+
+            def opener(name: str = name) -> IO[bytes]:
+                return storage.open(name, "rb")
+
+            yield StoredBlob(claimed, f"evidence:{name}", opener)  # type: ignore[arg-type]
+
+
+def _stored_names(storage: Storage, folder: str = "", depth: int = 0) -> Iterator[str]:
+    """Every file name in the store (blobs sit two levels down: ``ab/abcdef…``; a stray may sit
+    anywhere, so the walk goes a few levels deeper)."""
+    try:
+        folders, files = storage.listdir(folder)
+    except FileNotFoundError:  # no blob stored yet
+        return
+    for name in sorted(files):
+        yield f"{folder}/{name}" if folder else name
+    if depth < 8:  # a bound against a symbolic link that loops
+        for name in sorted(folders):
+            yield from _stored_names(storage, f"{folder}/{name}" if folder else name, depth + 1)

@@ -5,6 +5,11 @@ usually in its ``AppConfig.ready``. The verifier asks every source for its blobs
 one's bytes and compares them with the SHA-256 the store expects and with the hashes the ledger
 recorded (``blob_sha256`` of the events).
 
+A source yields every file it holds: those its own index knows, and also every other file found
+where it keeps them (with ``sha256`` the hash its name claims, or ``""`` when the name is no
+hash), so that a file slipped into the store is reported (``blob_unrecorded``). A listed file
+whose bytes are gone raises ``FileNotFoundError`` on ``open`` (``blob_missing``).
+
 :class:`ContentAddressedFolder` is a complete source for the simplest store: files under a folder,
 each named by its own SHA-256.
 """
@@ -54,7 +59,8 @@ def fsync_dir(path: Path) -> None:
 @dataclass(frozen=True)
 class StoredBlob:
     sha256: str
-    """The hex SHA-256 the store holds for this blob (what its bytes must hash to)."""
+    """The hex SHA-256 the store holds for this blob (what its bytes must hash to); ``""`` for a
+    file the store does not know and whose name is no hash (a stray)."""
     label: str
     """Where the blob is, for the report: a path or an object key."""
     open: Callable[[], BinaryIO]
@@ -133,8 +139,17 @@ class ContentAddressedFolder:
         return sha256
 
     def blobs(self) -> Iterator[StoredBlob]:
+        """Every file under the root: those named by a hash in their right folder with that
+        hash, any other file (a stray) with ``""``."""
         if not self.root.is_dir():
             return
-        for path in sorted(self.root.glob("??/*")):
-            if path.is_file() and _HEX64.fullmatch(path.name):
-                yield StoredBlob(path.name, str(path), _opener(path))
+        for path in sorted(self.root.rglob("*")):
+            if path.is_dir():
+                continue
+            relative = path.relative_to(self.root).parts
+            named = (
+                len(relative) == 2
+                and _HEX64.fullmatch(path.name) is not None
+                and relative[0] == path.name[:2]
+            )
+            yield StoredBlob(path.name if named else "", str(path), _opener(path))

@@ -29,8 +29,7 @@ from zhifa.accounts.models import ApiToken, User
 from zhifa.core import clock
 from zhifa.core.db import MAX_DB_ID
 from zhifa.core.errors import NotFound
-from zhifa.ledger.models import LedgerEvent
-from zhifa.ledger.services import object_type_of
+from zhifa.ledger import selectors as ledger_selectors
 from zhifa.org import rules
 from zhifa.org.errors import Code
 from zhifa.org.models import Agency, Certificate, Government, GroupMembership, Officer, Unit
@@ -260,22 +259,19 @@ def _actor_names(labels: set[str]) -> dict[str, str]:
 
 def history_of(obj: models.Model) -> list[VersionEntry]:
     """Every version of ``obj`` in the order it was made: who, when, which action, why, and the
-    full content after the change (from the ledger's ``Version``)."""
-    events = list(
-        LedgerEvent.objects.filter(object_type=object_type_of(obj), object_id=str(obj.pk))
-        .select_related("version")
-        .order_by("seq")
-    )
-    names = _actor_names({event.actor for event in events})
+    full content after the change (from the ledger's ``Version``), each proved against the ledger
+    first (``ledger.selectors.versions_verified``: falsified history is refused, not shown)."""
+    versions = ledger_selectors.versions_verified(obj)
+    names = _actor_names({version.event.actor for version in versions})
     return [
         VersionEntry(
-            seq=event.seq,
-            at=event.recorded_at,
-            actor=event.actor,
-            actor_name=names.get(event.actor, event.actor),
-            action=event.action,
-            reason=event.version.reason,
-            content=dict(event.version.content),
+            seq=version.event.seq,
+            at=version.event.recorded_at,
+            actor=version.event.actor,
+            actor_name=names.get(version.event.actor, version.event.actor),
+            action=version.event.action,
+            reason=version.reason,
+            content=dict(version.content),
         )
-        for event in events
+        for version in versions
     ]

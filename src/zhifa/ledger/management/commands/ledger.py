@@ -1,7 +1,8 @@
 """``zhifa ledger``: sign, mirror and verify the tamper-evident log.
 
 zhifa ledger checkpoint          sign the current tree head (if it grew) and mirror it
-zhifa ledger verify [--blobs]    recompute everything; exit 1 with a line per problem
+zhifa ledger verify [--blobs]    recompute everything; exit 1 with a line per problem (2 when
+                                 the check itself could not finish)
 zhifa ledger mirror [--to DIR|URL]
 zhifa ledger key                 print the verifier key
 """
@@ -65,16 +66,26 @@ class Command(BaseCommand):
 
     def _verify(self, *, blobs: bool, mirror: str | None) -> None:
         started = time.perf_counter()
-        report = verify_ledger(blobs=blobs, mirror=mirror)
+        try:
+            report = verify_ledger(blobs=blobs, mirror=mirror)
+        except DomainError:
+            raise
+        except Exception as exc:  # the check itself broke: say so plainly (--traceback shows it)
+            raise CommandError(
+                _("账本核验未能完成：%(error)s（用 --traceback 查看详情）。")
+                % {"error": f"{type(exc).__name__}: {exc}"},
+                returncode=2,
+            ) from exc
         elapsed = time.perf_counter() - started
         for line in report.lines():
             self.stdout.write(line)
         summary = _(
-            "核验了 %(events)d 个事件、%(nodes)d 个树节点、%(checkpoints)d 个检查点"
-            "（镜像 %(mirrored)d 个）、%(objects)d 个对象、%(blobs)d 个文件，"
-            "用时 %(seconds).2f 秒。"
+            "核验了 %(events)d 个事件、%(versions)d 个版本、%(nodes)d 个树节点、"
+            "%(checkpoints)d 个检查点（镜像 %(mirrored)d 个）、%(objects)d 个对象、"
+            "%(blobs)d 个文件，用时 %(seconds).2f 秒。"
         ) % {
             "events": report.events,
+            "versions": report.versions,
             "nodes": report.nodes,
             "checkpoints": report.checkpoints,
             "mirrored": report.mirrored,
