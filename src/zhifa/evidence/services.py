@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from zhifa.accounts.access import Role, has_role
 from zhifa.core import clock
 from zhifa.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
+from zhifa.core.numbers import NumberInvalid, parse_id
 from zhifa.evidence import blobs, rules
 from zhifa.evidence.models import (
     Blob,
@@ -256,10 +257,9 @@ def clean_metadata(*, agency: Agency, raw: dict[str, str], now: datetime) -> dic
 def _int(value: str) -> int:
     """A database id from user input; -1 (matches nothing) when it is not one."""
     try:
-        number = int(value)
-    except (TypeError, ValueError):
+        return parse_id(value, name="id")
+    except NumberInvalid:
         return -1
-    return number if 0 < number < 2**63 else -1
 
 
 def _text(raw: dict[str, str], key: str, limit: int | None = None) -> str:

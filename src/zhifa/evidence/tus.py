@@ -11,6 +11,8 @@ import binascii
 from datetime import UTC, datetime
 from email.utils import format_datetime
 
+from zhifa.core.numbers import NumberInvalid, parse_number
+
 TUS_VERSION = "1.0.0"
 EXTENSIONS = "creation,checksum,expiration"
 CHECKSUM_ALGORITHMS = "sha1,sha256"
@@ -49,9 +51,12 @@ def encode_metadata(values: dict[str, str]) -> str:
 
 
 def parse_non_negative(value: str | None, name: str) -> int:
-    if value is None or not value.isdigit():
-        raise HeaderError(name)
-    return int(value)
+    """A length or offset header: ASCII digits within the database's range
+    (:func:`zhifa.core.numbers.parse_number`); ``²`` or a 30-digit number is a malformed header."""
+    try:
+        return parse_number(value, name=name)
+    except NumberInvalid:
+        raise HeaderError(name) from None
 
 
 def parse_checksum(value: str | None) -> tuple[str, bytes] | None:
