@@ -48,3 +48,9 @@ def test_a_bad_step_run_in_an_approval_is_a_400_and_changes_nothing(desk: Desk) 
     with unchanged():
         response = client.post(f"/staff/cases/{case.pk}/step/approval/", {"step_run": "²"})
     assert response.status_code == 400  # was 500
+
+
+def test_the_400_page_says_what_was_wrong_in_chinese(desk: Desk) -> None:
+    response = staff_client(desk.org.supervisor).get("/staff/cases/?agency=%C2%B2")
+    assert response.status_code == 400
+    assert "请求有误" in response.content.decode()
