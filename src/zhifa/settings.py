@@ -155,12 +155,14 @@ PASSWORD_HASHERS = [
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "zhifa.accounts.passwords.ChineseMinimumLengthValidator",
         "OPTIONS": {"min_length": 10},
     },
     {"NAME": "zhifa.accounts.passwords.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Last: it checks hashes (slow with Argon2), and it keeps the history of saved passwords.
+    {"NAME": "zhifa.accounts.passwords.PasswordHistoryValidator", "OPTIONS": {"remember": 5}},
 ]
 
 # Lock-out: 5 failures lock the account name for 30 minutes (django-axes).
