@@ -48,6 +48,7 @@ from zhifa.core.identifiers import (
     validate_id_number,
     validate_phone,
 )
+from zhifa.core.text import require_visible
 from zhifa.evidence.models import Confidentiality, Evidence
 from zhifa.ledger.services import ledger_append
 from zhifa.org.actors import is_system
@@ -155,10 +156,13 @@ def _step(case: Case, step_id: str) -> Step:
     return procedures.get(case.procedure).step(step_id)
 
 
-def _text(value: str, label: str, *, limit: int, required: bool = True) -> str:
+def _text(
+    value: str, label: str, *, limit: int, required: bool = True, single_line: bool = False
+) -> str:
     value = (value or "").strip()
     if "\x00" in value:
         raise ValidationFailed(_("“%(label)s”含有无效字符。") % {"label": label})
+    require_visible(value, label=str(label), multiline=not single_line)
     if required and not value:
         raise ValidationFailed(_("请填写“%(label)s”。") % {"label": label})
     if len(value) > limit:
@@ -306,7 +310,7 @@ def case_start(
                     detail={"field": "complaint"},
                 )
             complaint = _pending_complaint(actor, complaint)
-        title = _text(title, _("案由"), limit=200)
+        title = _text(title, _("案由"), limit=200, single_line=True)
         summary = _text(summary, _("基本情况"), limit=5000, required=False)
         if confidentiality not in Confidentiality.values:
             raise ValidationFailed(_("保密级别不正确。"), detail={"field": "confidentiality"})
@@ -378,7 +382,8 @@ def case_start(
 def _clean_party(party: PartyIn, *, today: date) -> dict[str, Any]:
     if party.kind not in Party.Kind.values:
         raise ValidationFailed(_("当事人类型不正确。"), detail={"field": "kind"})
-    name = _text(party.name, _("姓名或者名称"), limit=200)
+    name = _text(party.name, _("姓名或者名称"), limit=200, single_line=True)
+    require_visible(party.id_number, field="id_number", label=_("证件号码"))
     natural = party.kind == Party.Kind.NATURAL_PERSON
     id_kind = party.id_kind or (Party.IdKind.RESIDENT_ID if natural else Party.IdKind.CREDIT_CODE)
     if id_kind not in Party.IdKind.values:
@@ -389,9 +394,13 @@ def _clean_party(party: PartyIn, *, today: date) -> dict[str, Any]:
         "id_kind": id_kind,
         "address": _text(party.address, _("住所或者地址"), limit=200, required=False),
         "legal_representative": _text(
-            party.legal_representative, _("法定代表人或者负责人"), limit=100, required=False
+            party.legal_representative,
+            _("法定代表人或者负责人"),
+            limit=100,
+            required=False,
+            single_line=True,
         ),
-        "guardian": _text(party.guardian, _("监护人"), limit=100, required=False),
+        "guardian": _text(party.guardian, _("监护人"), limit=100, required=False, single_line=True),
         "phone": "",
         "birth_date": None,
         "is_minor": False,
@@ -1233,7 +1242,9 @@ def complaint_register(
         _require_agency_staff(actor, agency)
         if channel not in Complaint.Channel.values:
             raise ValidationFailed(_("来源不正确。"), detail={"field": "channel"})
-        name = _text(complainant_name, _("投诉举报人"), limit=100, required=is_real_name)
+        name = _text(
+            complainant_name, _("投诉举报人"), limit=100, required=is_real_name, single_line=True
+        )
         phone = complainant_phone.strip()
         if phone:
             phone = str(validate_phone(phone))
@@ -1244,7 +1255,7 @@ def complaint_register(
             is_real_name=bool(is_real_name),
             complainant_name=name,
             complainant_phone=phone,
-            subject=_text(subject, _("被投诉举报对象"), limit=200),
+            subject=_text(subject, _("被投诉举报对象"), limit=200, single_line=True),
             content=_text(content, _("投诉举报内容"), limit=10000),
             registered_by=_user(actor),
         )

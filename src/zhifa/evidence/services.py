@@ -23,11 +23,13 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from zhifa.accounts.access import Role, has_role
 from zhifa.core import clock
 from zhifa.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 from zhifa.core.numbers import NumberInvalid, parse_id
+from zhifa.core.text import require_visible
 from zhifa.evidence import blobs, rules
 from zhifa.evidence.models import (
     Blob,
@@ -238,6 +240,11 @@ def clean_metadata(*, agency: Agency, raw: dict[str, str], now: datetime) -> dic
     )
     if late and not late_reason:
         errors["late_reason"] = _("拍摄（录制）后超过24小时上传，请说明逾期原因。")
+    for key, label, multiline in _FREE_TEXT:
+        try:
+            require_visible(_text(raw, key), label=str(label), multiline=multiline)
+        except ValidationFailed as refused:
+            errors.setdefault(key, refused.message)
     if errors:
         raise ValidationFailed(_("记录信息不完整或不正确。"), detail=errors)
     assert captured_at is not None
@@ -252,6 +259,15 @@ def clean_metadata(*, agency: Agency, raw: dict[str, str], now: datetime) -> dic
         "confidentiality": confidentiality,
         "filename": os.path.basename(_text(raw, "filename"))[:255],
     }
+
+
+# The uploader's free text: single-line names, text of several lines (no invisible characters).
+_FREE_TEXT = (
+    ("filename", gettext_lazy("文件名"), False),
+    ("place", gettext_lazy("拍摄地点"), False),
+    ("description", gettext_lazy("说明"), True),
+    ("late_reason", gettext_lazy("逾期原因"), True),
+)
 
 
 def _int(value: str) -> int:

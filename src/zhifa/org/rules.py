@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from zhifa.core.errors import ValidationFailed
 from zhifa.core.identifiers import validate_credit_code, validate_phone
+from zhifa.core.text import invisible_characters, require_visible
 
 # Blanks that Chinese documents put inside two-character names ("郑　伟", "王  海"): ASCII spaces,
 # the ideographic space U+3000, no-break spaces and tabs.
@@ -78,7 +79,10 @@ def require_reason(reason: str) -> str:
     return cleaned
 
 
-def require_text(value: str, *, field: str, label: str) -> str:
+def require_text(value: str, *, field: str, label: str, multiline: bool = False) -> str:
+    """A required name, title or text, in its normal form; empty, or holding an invisible
+    character (:func:`zhifa.core.text.require_visible`; line breaks only if ``multiline``), is
+    refused."""
     cleaned = normalise_text(value)
     if not cleaned:
         raise ValidationFailed(
@@ -86,7 +90,7 @@ def require_text(value: str, *, field: str, label: str) -> str:
             code="required",
             detail={"field": field},
         )
-    return cleaned
+    return require_visible(cleaned, field=field, label=label, multiline=multiline)
 
 
 def clean_phone(value: str, *, field: str = "phone") -> str:
@@ -182,7 +186,7 @@ def check_certificate_number(number: str) -> None:
             code="invalid_certificate_number",
             detail={"field": "number"},
         )
-    if any(ord(char) < 32 or ord(char) == 127 for char in number):
+    if invisible_characters(number):
         raise ValidationFailed(
             _("执法证件编号含有不可见字符。"),
             code="invalid_certificate_number",
