@@ -60,3 +60,35 @@ def test_a_malformed_upload_offset_is_a_400_and_moves_nothing(world: World, valu
     assert json.loads(response.content)["code"] == "bad_header"
     upload.refresh_from_db()
     assert upload.offset == 0
+
+
+@pytest.mark.parametrize("value", ["kind ²", "kind ٣"])
+def test_non_ascii_base64_in_the_metadata_is_a_400_not_a_500(world: World, value: str) -> None:
+    """Found by the fuzz pass (tests/test_fuzz_inputs.py): ``b64decode`` raises ``ValueError``,
+    not ``binascii.Error``, for text that is not ASCII."""
+    headers = {"Tus-Resumable": "1.0.0", "Upload-Length": "10", "Upload-Metadata": value}
+    response = _client(world).post("/api/v1/uploads/", headers=headers)
+    assert response.status_code == 400
+    assert json.loads(response.content)["code"] == "bad_header"
+    assert Upload.objects.count() == 0
+
+
+def test_non_ascii_base64_in_the_checksum_is_a_400_not_a_500(world: World) -> None:
+    client = _client(world)
+    headers = {
+        "Tus-Resumable": "1.0.0",
+        "Upload-Length": "10",
+        "Upload-Metadata": encode_metadata(meta()),
+    }
+    assert client.post("/api/v1/uploads/", headers=headers).status_code == 201
+    upload = Upload.objects.get()
+    response = client.patch(
+        f"/api/v1/uploads/{upload.pk}",
+        b"0123456789",
+        content_type="application/offset+octet-stream",
+        headers={"Tus-Resumable": "1.0.0", "Upload-Offset": "0", "Upload-Checksum": "sha256 ²"},
+    )
+    assert response.status_code == 400
+    assert json.loads(response.content)["code"] == "bad_header"
+    upload.refresh_from_db()
+    assert upload.offset == 0

@@ -7,7 +7,6 @@ the upload itself is done by ``evidence.services``; ``evidence.api`` wires the t
 from __future__ import annotations
 
 import base64
-import binascii
 from datetime import UTC, datetime
 from email.utils import format_datetime
 
@@ -38,7 +37,7 @@ def parse_metadata(value: str) -> dict[str, str]:
         raw = parts[1] if len(parts) == 2 else ""
         try:
             result[key] = base64.b64decode(raw, validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError):
+        except ValueError:  # binascii.Error, UnicodeDecodeError, and a non-ASCII value ("²")
             raise HeaderError("Upload-Metadata") from None
     return result
 
@@ -69,7 +68,7 @@ def parse_checksum(value: str | None) -> tuple[str, bytes] | None:
         raise HeaderError("Upload-Checksum")
     try:
         digest = base64.b64decode(parts[1], validate=True)
-    except binascii.Error:
+    except ValueError:  # binascii.Error, and a non-ASCII value ("²")
         raise HeaderError("Upload-Checksum") from None
     if len(digest) != _DIGEST_SIZES[parts[0]]:
         raise HeaderError("Upload-Checksum")
