@@ -84,6 +84,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After static files, around everything else (so they see every answer Django makes):
+    # no-store on all but anonymous public reads; every /api/ refusal in the error shape.
+    "zhifa.core.middleware.NoStoreMiddleware",
+    "zhifa.core.middleware.ApiErrorShapeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -153,12 +157,14 @@ PASSWORD_HASHERS = [
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "zhifa.accounts.passwords.ChineseMinimumLengthValidator",
         "OPTIONS": {"min_length": 10},
     },
     {"NAME": "zhifa.accounts.passwords.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Last: it checks hashes (slow with Argon2), and it keeps the history of saved passwords.
+    {"NAME": "zhifa.accounts.passwords.PasswordHistoryValidator", "OPTIONS": {"remember": 5}},
 ]
 
 # Lock-out: 5 failures lock the account name for 30 minutes (django-axes).

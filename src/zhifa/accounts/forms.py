@@ -59,7 +59,10 @@ class PasswordChangeForm(ChineseForm):
         label=_("新密码"),
         strip=False,
         max_length=4096,
-        help_text=_("至少10个字符，包含小写字母、大写字母、数字、其他符号中的至少3类。"),
+        help_text=_(
+            "至少10个字符，包含小写字母、大写字母、数字、其他符号中的至少3类，"
+            "不能与最近5次使用过的密码相同。"
+        ),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     new_password2 = forms.CharField(

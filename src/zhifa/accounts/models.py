@@ -202,3 +202,27 @@ class SecurityEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.username}"
+
+
+class PasswordHistory(models.Model):
+    """The hashes of a user's recent passwords, so that none of the last five is chosen again
+    (``accounts.passwords.PasswordHistoryValidator``, security rule S-2).
+
+    Written by that validator's ``password_changed`` hook, which Django calls whenever a new
+    password is saved — by the services, the admin site or ``changepassword`` alike. Holds hashes
+    only (the same form as ``User.password``); older rows are deleted. Like the user row, it is not
+    versioned in the ledger: the ledger records the password change itself."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="password_history"
+    )
+    password = models.CharField(_("密码摘要"), max_length=128)
+    set_at = models.DateTimeField(_("设置时间"))
+
+    class Meta:
+        verbose_name = _("历史密码")
+        verbose_name_plural = _("历史密码")
+        indexes = [models.Index(fields=["user", "-set_at"], name="password_history_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} @ {self.set_at:%Y-%m-%d %H:%M}"

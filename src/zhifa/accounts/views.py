@@ -68,8 +68,14 @@ MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 def _safe_next(request: HttpRequest, candidate: str | None) -> str:
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    """Where to go after signing in: a path of this site, else the staff home. Only a path
+    (``/…``): ``redirect()`` reads anything else as a URL name first, and ``next=1`` was a 500."""
+    if (
+        candidate
+        and candidate.startswith("/")
+        and url_has_allowed_host_and_scheme(
+            candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return candidate
     return resolve_url(settings.LOGIN_REDIRECT_URL)

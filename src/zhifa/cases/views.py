@@ -32,6 +32,7 @@ from zhifa.catalogue import procedures
 from zhifa.catalogue.procedures import ApprovalRole, ProcedureDefinition, Step
 from zhifa.core import clock
 from zhifa.core.errors import DomainError, NotFound
+from zhifa.core.numbers import parse_optional_id
 from zhifa.evidence.selectors import evidence_visible_to
 from zhifa.org.models import Agency, Officer
 from zhifa.org.selectors import agencies_of, agencies_readable_by
@@ -66,9 +67,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
     if state in Case.State.values:
         rows = rows.filter(state=state)
     agencies = agencies_readable_by(user).order_by("sort_order", "id")
-    agency_id = request.GET.get("agency", "")
-    if not mine and agency_id.isdigit():
-        rows = rows.filter(agency_id=int(agency_id))
+    agency_id = parse_optional_id(request.GET.get("agency"), name="agency")
+    if not mine and agency_id is not None:
+        rows = rows.filter(agency_id=agency_id)
     cases = list(rows.select_related("agency")[:300])
     return render(
         request,
@@ -406,11 +407,11 @@ def _forms(
                     ),
                 )
             )
-    correct_id = request.GET.get("correct", "")
+    correct_id = parse_optional_id(request.GET.get("correct"), name="correct")
     if "correct" in bound:
         out["correct"] = bound["correct"]
-    elif correct_id.isdigit():
-        record = case.records.filter(pk=int(correct_id)).first()
+    elif correct_id is not None:
+        record = case.records.filter(pk=correct_id).first()
         if record is not None:
             form = case_forms.RecordForm(
                 kind=record.kind,
@@ -430,11 +431,11 @@ def _forms(
             )
             form.target = record.pk
             out["correct"] = form
-    party_id = request.GET.get("party", "")
+    party_id = parse_optional_id(request.GET.get("party"), name="party")
     if "party_correct" in bound:
         out["party_correct"] = bound["party_correct"]
-    elif party_id.isdigit():
-        party = case.parties.filter(pk=int(party_id)).first()
+    elif party_id is not None:
+        party = case.parties.filter(pk=party_id).first()
         if party is not None:
             correction = case_forms.PartyCorrectForm(
                 prefix="pcorrect", initial=case_forms.PartyForm.initial_of(party)
@@ -795,8 +796,9 @@ def approval_give(request: HttpRequest, case_id: int) -> HttpResponse:
     roles = [(r.value, r.label) for r in ApprovalRole]
     step_run = None
     prefix = "approval"
-    if request.POST.get("step_run", "").isdigit():  # the emergency start approved afterwards
-        step_run = case.steps.filter(pk=int(request.POST["step_run"]), deferred=True).first()
+    step_run_id = parse_optional_id(request.POST.get("step_run"), name="step_run")
+    if step_run_id is not None:  # the emergency start approved afterwards
+        step_run = case.steps.filter(pk=step_run_id, deferred=True).first()
         if step_run is None:
             raise Http404
         prefix = "deferred_approval"

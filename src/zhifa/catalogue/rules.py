@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from zhifa.catalogue.errors import Code
 from zhifa.core.errors import ValidationFailed
+from zhifa.core.numbers import NumberInvalid, parse_number
 
 _DIGITS = "零一二三四五六七八九"
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-_.]{0,49}$")
@@ -44,10 +45,10 @@ def article_label(number: int) -> str:
 def parse_article_number(label: str) -> int:
     """``第六十四条`` or ``64`` → 64; :class:`ValidationFailed` when it is neither."""
     text = label.strip()
-    if text.isdigit():
-        value = int(text)
-        if 1 <= value <= 9999:
-            return value
+    try:
+        return parse_number(text, name="number", low=1, high=9999)
+    except NumberInvalid:
+        pass
     match = re.fullmatch(r"第([零一二三四五六七八九十百千]+)条", text)
     if match:
         for number in range(1, 10000):

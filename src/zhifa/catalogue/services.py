@@ -44,6 +44,7 @@ from zhifa.core import clock
 from zhifa.core.deadlines import LegalLimit
 from zhifa.core.errors import Conflict, PermissionDenied, ValidationFailed
 from zhifa.core.money import parse_yuan
+from zhifa.core.text import require_visible
 from zhifa.ledger.services import ledger_append
 from zhifa.org.models import Agency
 from zhifa.org.rules import SCOPE_WRITE, normalise_text, require_reason, require_text
@@ -205,6 +206,8 @@ def _validate_document(document: LegalDocument) -> None:
     document.issuing_body = require_text(
         document.issuing_body, field="issuing_body", label=_("制定机关")
     )
+    require_visible(document.short_title, field="short_title", label=_("简称"))
+    require_visible(document.document_number, field="document_number", label=_("文号"))
     _choice(document.level, LegalDocument.Level, "level")
     if document.repealed_on is not None and document.repealed_on < document.effective_on:
         raise ValidationFailed(
@@ -297,7 +300,7 @@ def legal_article_create(
             document=document,
             number=number,
             label=rules.article_label(number),
-            text=require_text(text, field="text", label=_("条文")),
+            text=require_text(text, field="text", label=_("条文"), multiline=True),
             text_is_summary=text_is_summary,
         )
         if LegalArticle.objects.filter(document=document, number=number).exists():
@@ -325,7 +328,7 @@ def legal_article_update(
         reason = require_reason(reason)
         changed = []
         if text is not None:
-            cleaned = require_text(text, field="text", label=_("条文"))
+            cleaned = require_text(text, field="text", label=_("条文"), multiline=True)
             if cleaned != article.text:
                 article.text = cleaned
                 changed.append("text")
@@ -356,8 +359,12 @@ def _clean_standards(specs: Sequence[StandardSpec]) -> list[DiscretionStandard]:
     for order, spec in enumerate(specs):
         row = DiscretionStandard(
             sort_order=order,
-            circumstance=require_text(spec.circumstance, field="circumstance", label=_("违法情形")),
-            measure=require_text(spec.measure, field="measure", label=_("处理措施")),
+            circumstance=require_text(
+                spec.circumstance, field="circumstance", label=_("违法情形"), multiline=True
+            ),
+            measure=require_text(
+                spec.measure, field="measure", label=_("处理措施"), multiline=True
+            ),
             fine_from=_money(spec.fine_from, "fine_from"),
             fine_to=_money(spec.fine_to, "fine_to"),
         )
@@ -647,7 +654,10 @@ def _ratio(value: Decimal | str | int) -> Decimal:
 def _validate_item(item: InspectionItem) -> None:
     item.code = rules.check_code(item.code)
     for field, label in _INSPECTION_LABELS.items():
-        setattr(item, field, require_text(getattr(item, field), field=field, label=str(label)))
+        value = require_text(
+            getattr(item, field), field=field, label=str(label), multiline=field != "name"
+        )
+        setattr(item, field, value)
 
 
 def inspection_item_create(

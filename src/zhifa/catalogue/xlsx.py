@@ -33,6 +33,7 @@ from zhifa.catalogue.errors import Code
 from zhifa.catalogue.models import InspectionItem, Power
 from zhifa.core.deadlines import LegalLimit, Unit
 from zhifa.core.errors import DomainError, ValidationFailed
+from zhifa.core.numbers import NumberInvalid, parse_number
 from zhifa.org.models import Agency
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -339,14 +340,17 @@ def _power_fields(entry: _PowerRow, errors: list[RowError]) -> dict[str, Any] | 
     time_limit: LegalLimit | None = None
     amount, unit, basis = values["limit_amount"], values["limit_unit"], values["limit_basis"]
     if amount or unit or basis:
-        if not amount.isdigit() or int(amount) < 1:
+        try:
+            days: int | None = parse_number(amount, name="limit_amount", low=1, high=3650)
+        except NumberInvalid:
+            days = None
             error("limit_amount", _("办理时限须是正整数。"))
         if unit not in _UNITS:
             error("limit_unit", _("时限单位须是工作日、日、月、年或小时。"))
         if not basis:
             error("limit_basis", _("填写了办理时限，须写明时限依据。"))
-        if amount.isdigit() and int(amount) >= 1 and unit in _UNITS and basis:
-            time_limit = LegalLimit(int(amount), _UNITS[unit], basis)
+        if days is not None and unit in _UNITS and basis:
+            time_limit = LegalLimit(days, _UNITS[unit], basis)
     if len(errors) > before:
         return None
     return {

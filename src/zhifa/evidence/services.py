@@ -24,12 +24,15 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from zhifa.accounts.access import Role, has_role
 from zhifa.accounts.actors import SYSTEM, Actor, actor_label
 from zhifa.accounts.models import ApiToken, User
 from zhifa.core import clock
 from zhifa.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
+from zhifa.core.numbers import NumberInvalid, parse_id
+from zhifa.core.text import require_visible
 from zhifa.evidence import blobs, rules
 from zhifa.evidence.errors import Code
 from zhifa.evidence.models import (
@@ -236,6 +239,11 @@ def clean_metadata(*, agency: Agency, raw: dict[str, str], now: datetime) -> dic
     )
     if late and not late_reason:
         errors["late_reason"] = _("拍摄（录制）后超过24小时上传，请说明逾期原因。")
+    for key, label, multiline in _FREE_TEXT:
+        try:
+            require_visible(_text(raw, key), label=str(label), multiline=multiline)
+        except ValidationFailed as refused:
+            errors.setdefault(key, refused.message)
     if errors:
         raise ValidationFailed(
             _("记录信息不完整或不正确。"), detail=errors, code=Code.VALIDATION_FAILED
@@ -254,13 +262,21 @@ def clean_metadata(*, agency: Agency, raw: dict[str, str], now: datetime) -> dic
     }
 
 
+# The uploader's free text: single-line names, text of several lines (no invisible characters).
+_FREE_TEXT = (
+    ("filename", gettext_lazy("文件名"), False),
+    ("place", gettext_lazy("拍摄地点"), False),
+    ("description", gettext_lazy("说明"), True),
+    ("late_reason", gettext_lazy("逾期原因"), True),
+)
+
+
 def _int(value: str) -> int:
     """A database id from user input; -1 (matches nothing) when it is not one."""
     try:
-        number = int(value)
-    except (TypeError, ValueError):
+        return parse_id(value, name="id")
+    except NumberInvalid:
         return -1
-    return number if 0 < number < 2**63 else -1
 
 
 def _text(raw: dict[str, str], key: str, limit: int | None = None) -> str:

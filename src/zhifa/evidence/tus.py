@@ -7,9 +7,10 @@ the upload itself is done by ``evidence.services``; ``evidence.api`` wires the t
 from __future__ import annotations
 
 import base64
-import binascii
 from datetime import UTC, datetime
 from email.utils import format_datetime
+
+from zhifa.core.numbers import NumberInvalid, parse_number
 
 TUS_VERSION = "1.0.0"
 EXTENSIONS = "creation,checksum,expiration"
@@ -36,7 +37,7 @@ def parse_metadata(value: str) -> dict[str, str]:
         raw = parts[1] if len(parts) == 2 else ""
         try:
             result[key] = base64.b64decode(raw, validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError):
+        except ValueError:  # binascii.Error, UnicodeDecodeError, and a non-ASCII value ("²")
             raise HeaderError("Upload-Metadata") from None
     return result
 
@@ -49,9 +50,12 @@ def encode_metadata(values: dict[str, str]) -> str:
 
 
 def parse_non_negative(value: str | None, name: str) -> int:
-    if value is None or not value.isdigit():
-        raise HeaderError(name)
-    return int(value)
+    """A length or offset header: ASCII digits within the database's range
+    (:func:`zhifa.core.numbers.parse_number`); ``²`` or a 30-digit number is a malformed header."""
+    try:
+        return parse_number(value, name=name)
+    except NumberInvalid:
+        raise HeaderError(name) from None
 
 
 def parse_checksum(value: str | None) -> tuple[str, bytes] | None:
@@ -64,7 +68,7 @@ def parse_checksum(value: str | None) -> tuple[str, bytes] | None:
         raise HeaderError("Upload-Checksum")
     try:
         digest = base64.b64decode(parts[1], validate=True)
-    except binascii.Error:
+    except ValueError:  # binascii.Error, and a non-ASCII value ("²")
         raise HeaderError("Upload-Checksum") from None
     if len(digest) != _DIGEST_SIZES[parts[0]]:
         raise HeaderError("Upload-Checksum")

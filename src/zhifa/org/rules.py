@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from zhifa.core.errors import ValidationFailed
 from zhifa.core.identifiers import validate_credit_code, validate_phone
+from zhifa.core.text import invisible_characters, require_visible
 from zhifa.org.errors import Code
 
 # Blanks that Chinese documents put inside two-character names ("郑　伟", "王  海"): ASCII spaces,
@@ -85,7 +86,10 @@ def require_reason(reason: str) -> str:
     return cleaned
 
 
-def require_text(value: str, *, field: str, label: str) -> str:
+def require_text(value: str, *, field: str, label: str, multiline: bool = False) -> str:
+    """A required name, title or text, in its normal form; empty, or holding an invisible
+    character (:func:`zhifa.core.text.require_visible`; line breaks only if ``multiline``), is
+    refused."""
     cleaned = normalise_text(value)
     if not cleaned:
         raise ValidationFailed(
@@ -93,7 +97,7 @@ def require_text(value: str, *, field: str, label: str) -> str:
             code=Code.REQUIRED,
             detail={"field": field},
         )
-    return cleaned
+    return require_visible(cleaned, field=field, label=label, multiline=multiline)
 
 
 def clean_phone(value: str, *, field: str = "phone") -> str:
@@ -189,7 +193,7 @@ def check_certificate_number(number: str) -> None:
             code=Code.INVALID_CERTIFICATE_NUMBER,
             detail={"field": "number"},
         )
-    if any(ord(char) < 32 or ord(char) == 127 for char in number):
+    if invisible_characters(number):
         raise ValidationFailed(
             _("执法证件编号含有不可见字符。"),
             code=Code.INVALID_CERTIFICATE_NUMBER,

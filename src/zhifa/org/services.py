@@ -38,6 +38,7 @@ from zhifa.accounts.actors import Actor, SystemActor, actor_label
 from zhifa.accounts.models import ApiToken, User
 from zhifa.core import clock
 from zhifa.core.errors import Conflict, PermissionDenied, ValidationFailed
+from zhifa.core.text import require_visible
 from zhifa.ledger.services import ledger_append
 from zhifa.org import rules, selectors
 from zhifa.org.errors import Code
@@ -403,6 +404,7 @@ _AGENCY_FIELDS = frozenset(AgencyChanges.__annotations__)
 
 def _validate_agency(agency: Agency) -> None:
     rules.require_text(agency.name, field="name", label=_("名称"))
+    require_visible(agency.short_name, field="short_name", label=_("简称"))
     _check_choice(agency.kind, Agency.Kind, field="kind")
     rules.check_post_code(agency.post_code)
     rules.check_email(agency.email)
@@ -1053,7 +1055,7 @@ def membership_add(
             role=role,
             person=person,
             post=post,
-            title=rules.normalise_text(title),
+            title=require_visible(rules.normalise_text(title), field="title", label=_("职务")),
             sort_order=sort_order,
         )
         membership.save(force_insert=True)

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_safe
 
 from zhifa.core import clock
 from zhifa.core.errors import NotFound
+from zhifa.core.numbers import NumberInvalid, parse_id
 from zhifa.org.rules import CertificateStatus
 from zhifa.portal import selectors
 from zhifa.portal.rules import web_link
@@ -21,9 +22,11 @@ OFFICERS_PER_PAGE = 20
 
 
 def _int_or_none(raw: str | None) -> int | None:
-    if raw is None or not raw.strip().isascii() or not raw.strip().isdigit():
+    """An optional id filter of a public page: one that is not an id is ignored."""
+    try:
+        return parse_id((raw or "").strip(), name="id")
+    except NumberInvalid:
         return None
-    return int(raw.strip())
 
 
 @require_safe

@@ -17,6 +17,7 @@ from zhifa.cases.errors import Code
 from zhifa.cases.models import Case, StepRun
 from zhifa.catalogue.procedures import Step
 from zhifa.core.errors import Conflict, PermissionDenied, ValidationFailed
+from zhifa.core.text import require_visible
 from zhifa.org.models import Agency, Officer
 
 
@@ -48,12 +49,15 @@ def step_of(case: Case, step_id: str) -> Step:
     return definitions.step_of(case, step_id)
 
 
-def clean_text(value: str, label: str, *, limit: int, required: bool = True) -> str:
+def clean_text(
+    value: str, label: str, *, limit: int, required: bool = True, single_line: bool = False
+) -> str:
     value = (value or "").strip()
     if "\x00" in value:
         raise ValidationFailed(
             _("“%(label)s”含有无效字符。") % {"label": label}, code=Code.TEXT_INVALID
         )
+    require_visible(value, label=str(label), multiline=not single_line)
     if required and not value:
         raise ValidationFailed(_("请填写“%(label)s”。") % {"label": label}, code=Code.TEXT_REQUIRED)
     if len(value) > limit:

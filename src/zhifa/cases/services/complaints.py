@@ -36,7 +36,9 @@ def complaint_register(
             raise ValidationFailed(
                 _("来源不正确。"), code=Code.CHANNEL_INVALID, detail={"field": "channel"}
             )
-        name = clean_text(complainant_name, _("投诉举报人"), limit=100, required=is_real_name)
+        name = clean_text(
+            complainant_name, _("投诉举报人"), limit=100, required=is_real_name, single_line=True
+        )
         phone = complainant_phone.strip()
         if phone:
             phone = str(validate_phone(phone))
@@ -47,7 +49,7 @@ def complaint_register(
             is_real_name=bool(is_real_name),
             complainant_name=name,
             complainant_phone=phone,
-            subject=clean_text(subject, _("被投诉举报对象"), limit=200),
+            subject=clean_text(subject, _("被投诉举报对象"), limit=200, single_line=True),
             content=clean_text(content, _("投诉举报内容"), limit=10000),
             registered_by=user_of(actor),
         )

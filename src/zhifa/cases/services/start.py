@@ -35,6 +35,7 @@ from zhifa.core.identifiers import (
     validate_id_number,
     validate_phone,
 )
+from zhifa.core.text import require_visible
 from zhifa.evidence.models import Confidentiality
 from zhifa.ledger.services import ledger_append
 from zhifa.org.models import Agency, Officer
@@ -181,7 +182,7 @@ def case_start(
                     detail={"field": "complaint"},
                 )
             complaint = pending_complaint(actor, complaint)
-        title = clean_text(title, _("案由"), limit=200)
+        title = clean_text(title, _("案由"), limit=200, single_line=True)
         summary = clean_text(summary, _("基本情况"), limit=5000, required=False)
         if confidentiality not in Confidentiality.values:
             raise ValidationFailed(
@@ -268,7 +269,8 @@ def _clean_party(party: PartyIn, *, today: date) -> dict[str, Any]:
         raise ValidationFailed(
             _("当事人类型不正确。"), code=Code.PARTY_KIND_INVALID, detail={"field": "kind"}
         )
-    name = clean_text(party.name, _("姓名或者名称"), limit=200)
+    name = clean_text(party.name, _("姓名或者名称"), limit=200, single_line=True)
+    require_visible(party.id_number, field="id_number", label=_("证件号码"))
     natural = party.kind == Party.Kind.NATURAL_PERSON
     id_kind = party.id_kind or (Party.IdKind.RESIDENT_ID if natural else Party.IdKind.CREDIT_CODE)
     if id_kind not in Party.IdKind.values:
@@ -281,9 +283,15 @@ def _clean_party(party: PartyIn, *, today: date) -> dict[str, Any]:
         "id_kind": id_kind,
         "address": clean_text(party.address, _("住所或者地址"), limit=200, required=False),
         "legal_representative": clean_text(
-            party.legal_representative, _("法定代表人或者负责人"), limit=100, required=False
+            party.legal_representative,
+            _("法定代表人或者负责人"),
+            limit=100,
+            required=False,
+            single_line=True,
         ),
-        "guardian": clean_text(party.guardian, _("监护人"), limit=100, required=False),
+        "guardian": clean_text(
+            party.guardian, _("监护人"), limit=100, required=False, single_line=True
+        ),
         "phone": "",
         "birth_date": None,
         "is_minor": False,
