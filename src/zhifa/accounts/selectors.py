@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
-from zhifa.accounts.access import active_roles, require_admin
-from zhifa.accounts.models import RoleAssignment, SecurityEvent, User
+from zhifa.accounts.access import active_roles, agencies_of, require_admin
+from zhifa.accounts.models import (
+    ApiToken,
+    ApiTokenApproval,
+    CredentialReset,
+    RoleAssignment,
+    SecurityEvent,
+    User,
+)
+from zhifa.core import clock
+
+# How long the notice of a sign-in after a credential reset stays on the staff home page.
+RESET_NOTICE_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -52,4 +64,52 @@ def role_assignments_for_security_admin(actor: Any) -> QuerySet[RoleAssignment]:
         RoleAssignment.objects.filter(revoked_at__isnull=True)
         .select_related("user", "agency", "unit")
         .order_by("agency__sort_order", "agency_id", "user__username", "role")
+    )
+
+
+def tokens_awaiting_approval(actor: Any) -> list[ApiToken]:
+    """Tokens with content scopes, not revoked nor expired, no decision yet, of the agencies
+    whose head ``actor`` is (nobody else approves them; admins head no agency)."""
+    agencies = agencies_of(actor, RoleAssignment.Role.AGENCY_HEAD)
+    now = clock.now()
+    rows = (
+        ApiToken.objects.filter(agency__in=agencies, revoked_at__isnull=True, approval__isnull=True)
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+        .select_related("agency", "created_by")
+        .order_by("created_at", "id")
+    )
+    return [token for token in rows if token.needs_approval]
+
+
+def token_decisions_for(actor: Any, limit: int = 50) -> QuerySet[ApiTokenApproval]:
+    """The latest decisions on the tokens of the agencies whose head ``actor`` is."""
+    agencies = agencies_of(actor, RoleAssignment.Role.AGENCY_HEAD)
+    return (
+        ApiTokenApproval.objects.filter(token__agency__in=agencies)
+        .select_related("token", "token__agency", "decided_by")
+        .order_by("-decided_at", "-id")[:limit]
+    )
+
+
+def credential_resets_for_security_admin(actor: Any) -> QuerySet[CredentialReset]:
+    """Reset requests, open ones first: for the security admin who decides them."""
+    require_admin(actor, User.AdminRole.SECURITY)
+    return CredentialReset.objects.select_related("user", "requested_by", "decided_by").order_by(
+        "-requested_at", "-id"
+    )
+
+
+def reset_notices_for(user: Any) -> QuerySet[SecurityEvent]:
+    """Sign-ins after a credential reset of the last 30 days that ``user`` must hear of: their
+    own, and those of the staff of the agencies they head (S-6)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return SecurityEvent.objects.none()
+    headed = agencies_of(user, RoleAssignment.Role.AGENCY_HEAD)
+    staff = RoleAssignment.objects.filter(agency__in=headed, revoked_at__isnull=True)
+    since = clock.now() - timedelta(days=RESET_NOTICE_DAYS)
+    return (
+        SecurityEvent.objects.filter(kind=SecurityEvent.Kind.RESET_SIGN_IN, at__gte=since)
+        .filter(Q(user=user) | Q(user__in=staff.values("user_id")))
+        .select_related("user")
+        .order_by("-at", "-id")
     )

@@ -25,7 +25,7 @@ from ninja import Path, Query, Router, Schema, Status
 from ninja.security import SessionAuth
 from pydantic import AfterValidator, Field
 
-from zhifa.accounts.access import require_scope
+from zhifa.accounts.access import require_scope, token_reads_personal_data
 from zhifa.accounts.auth import ApiTokenAuth
 from zhifa.accounts.decorators import is_verified
 from zhifa.accounts.models import ApiToken, User
@@ -745,7 +745,7 @@ def _deadline_out(row: CaseDeadline) -> dict[str, Any]:
 
 
 def _detail_out(actor: Any, case: Case) -> dict[str, Any]:
-    masked = isinstance(actor, ApiToken)
+    masked = not token_reads_personal_data(actor)
     run = selectors.current_run(case)
     out = _summary_out(case)
     out.update(
