@@ -296,6 +296,21 @@ class ApiTokenCreateForm(forms.ModelForm):
         model = ApiToken
         fields = ["name", "agency", "expires_at"]
 
+    def clean(self) -> dict[str, Any]:
+        """Say in the form what ``token_create`` would refuse (it checks again)."""
+        cleaned = super().clean() or {}
+        scopes = list(cleaned.get("scopes") or [])
+        problem = rules.scope_problem(scopes, bound_to_agency=cleaned.get("agency") is not None)
+        if problem == "content_scope_needs_agency":
+            self.add_error(
+                "agency",
+                _(
+                    "读取或办理案件、证据的令牌必须绑定一个执法主体；"
+                    "不绑定执法主体的令牌只能使用公开和平台权限。"
+                ),
+            )
+        return cleaned
+
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(SystemAdminOnly):
