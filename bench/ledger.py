@@ -59,7 +59,7 @@ def bench_appends(count: int) -> float:
     """A write service in the project's shape, ``count`` times: lock, write, append, commit."""
     government = Government.objects.create(name="基准乡", level="township")
     with transaction.atomic():
-        ledger_append(actor=None, action="org.government.create", obj=government)
+        ledger_append(actor="system", action="org.government.create", obj=government)
     started = time.perf_counter()
     for i in range(count):
         with transaction.atomic():

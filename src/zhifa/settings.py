@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "zhifa.core",
     "zhifa.ledger",
     "zhifa.accounts",
+    "zhifa.calendars",
     "zhifa.org",
     "zhifa.portal",
     "zhifa.evidence",

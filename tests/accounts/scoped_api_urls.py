@@ -10,8 +10,8 @@ from django.http import HttpRequest
 from django.urls import path
 from ninja import NinjaAPI
 
+from zhifa.accounts.actors import actor_label
 from zhifa.accounts.auth import ApiTokenAuth
-from zhifa.ledger.services import actor_label
 
 api = NinjaAPI(urls_namespace="accounts-scope-test", docs_url=None)
 

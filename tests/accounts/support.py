@@ -14,6 +14,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from zhifa.accounts import services
+from zhifa.accounts.actors import SYSTEM
 from zhifa.accounts.models import ApiToken, RoleAssignment, User
 from zhifa.core import clock
 
@@ -30,7 +31,7 @@ def make_user(
 ) -> User:
     """A user with a known password and, unless told otherwise, a confirmed TOTP device."""
     user, _initial = services.user_create(
-        actor=services.SYSTEM_ACTOR, username=username, admin_role=admin_role, password=password
+        actor=SYSTEM, username=username, admin_role=admin_role, password=password
     )
     if must_change_password:
         User.objects.filter(pk=user.pk).update(must_change_password=True)
@@ -41,9 +42,7 @@ def make_user(
 
 
 def grant(user: User, agency: Any, role: str, unit: Any = None) -> RoleAssignment:
-    return services.role_grant(
-        actor=services.SYSTEM_ACTOR, user=user, agency=agency, role=role, unit=unit
-    )
+    return services.role_grant(actor=SYSTEM, user=user, agency=agency, role=role, unit=unit)
 
 
 def agency_head_of(agency: Any) -> User:

@@ -21,6 +21,7 @@ from tests.accounts.support import (
     wrong_code,
 )
 from zhifa.accounts import access, services
+from zhifa.accounts.actors import SYSTEM
 from zhifa.accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_totp_key_hex, load_demo_accounts
 from zhifa.accounts.models import RoleAssignment, SecurityEvent, User
 from zhifa.core import clock
@@ -152,7 +153,7 @@ def test_the_ledger_verifies_after_sign_ins_and_admin_changes__S7_R34(land_agenc
     sign_in(client, user)
     client.post("/staff/logout/")
     services.role_revoke(
-        actor=services.SYSTEM_ACTOR,
+        actor=SYSTEM,
         user=user,
         agency=land_agency,
         role=RoleAssignment.Role.OFFICER,

@@ -20,6 +20,7 @@ from tests.accounts.support import (
     wrong_code,
 )
 from zhifa.accounts import services
+from zhifa.accounts.actors import SYSTEM
 from zhifa.accounts.models import SecurityEvent
 from zhifa.core import clock
 
@@ -199,7 +200,7 @@ def test_login_form_needs_the_csrf_token__S1() -> None:
 
 def test_disabled_account_cannot_sign_in__S1() -> None:
     user = make_user("li.wei")
-    services.user_disable(actor=services.SYSTEM_ACTOR, user=user, reason="调离")
+    services.user_disable(actor=SYSTEM, user=user, reason="调离")
     client = Client()
 
     response = post_password(client, "li.wei")

@@ -12,11 +12,11 @@ from django.test import Client
 from tests.accounts.support import approved_token, make_user
 from zhifa.accounts import rules, services
 from zhifa.accounts.access import require_scope, token_has_scope
+from zhifa.accounts.actors import actor_label
 from zhifa.accounts.models import ApiToken, SecurityEvent, User
 from zhifa.core import clock
 from zhifa.core.errors import PermissionDenied, ValidationFailed
 from zhifa.ledger.models import LedgerEvent
-from zhifa.ledger.services import actor_label
 from zhifa.org.models import Agency
 
 Kind = SecurityEvent.Kind

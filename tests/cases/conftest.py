@@ -20,6 +20,7 @@ import pytest
 
 # Fixtures shared with the org tests: pytest finds them by name here, so F401 would be wrong.
 from tests.org.conftest import Org, frozen_today, grant, make_user, nothing_changes, org  # noqa: F401
+from zhifa.accounts.actors import SYSTEM
 from zhifa.accounts.models import RoleAssignment, User
 from zhifa.cases import documents, rules, services
 from zhifa.cases.models import (
@@ -39,7 +40,6 @@ from zhifa.catalogue import procedures
 from zhifa.catalogue.procedures import ApprovalRole
 from zhifa.core import clock
 from zhifa.org import services as org_services
-from zhifa.org.actors import SYSTEM
 from zhifa.org.models import Certificate, Officer
 
 Role = RoleAssignment.Role
@@ -306,7 +306,7 @@ def av(desk: Desk, settings: Any, tmp_path: Any) -> Any:
         else:
             Image.new("RGB", (16, 16), (counter["n"] % 256, 30, 30)).save(out, format="JPEG")
         return evidence_services.evidence_register_file(
-            actor=evidence_services.Actor(user=desk.officer),
+            actor=desk.officer,
             agency=desk.org.land,
             file=ContentFile(out.getvalue()),
             metadata={

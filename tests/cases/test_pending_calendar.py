@@ -11,11 +11,12 @@ from datetime import date, datetime
 
 from tests.cases.conftest import Desk, start
 from tests.core.calendar_files import TEST_2027, year_file
+from zhifa.accounts.actors import SYSTEM
+from zhifa.calendars.services import calendar_year_load
 from zhifa.cases import services
 from zhifa.cases.models import CaseDeadline
 from zhifa.cases.tick import pending
 from zhifa.core import clock
-from zhifa.core.services import calendar_year_load
 from zhifa.ledger.models import LedgerEvent
 
 
@@ -38,7 +39,7 @@ def test_a_case_starts_while_its_decision_limit_waits_for_the_2027_calendar__R7(
     assert services.compute_pending(later) == 0
     assert "2027" in pending(later)
 
-    calendar_year_load(actor=None, content=year_file(TEST_2027), file_name="2027.toml")
+    calendar_year_load(actor=SYSTEM, content=year_file(TEST_2027), file_name="2027.toml")
     before = LedgerEvent.objects.count()
     assert services.compute_pending(later) == 1
     limit.refresh_from_db()

@@ -27,6 +27,7 @@ from tests.cases.conftest import (
     unchanged,
     walk,
 )
+from zhifa.accounts.actors import SYSTEM
 from zhifa.accounts.models import RoleAssignment
 from zhifa.cases import rules, services
 from zhifa.cases.models import Approval, Case, Complaint, Party, Record
@@ -35,7 +36,6 @@ from zhifa.catalogue import procedures
 from zhifa.core import clock
 from zhifa.core.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
 from zhifa.org import services as org_services
-from zhifa.org.actors import SYSTEM
 from zhifa.org.models import Certificate
 
 Role = RoleAssignment.Role

@@ -115,7 +115,7 @@ def test_an_archived_case_is_read_only__R29_R34(desk: Desk, av: Any, write: str)
 def test_the_system_too_cannot_change_an_archived_case__R29(
     desk: Desk, av: Any, write: str
 ) -> None:
-    from zhifa.org.actors import SYSTEM
+    from zhifa.accounts.actors import SYSTEM
 
     evidence = av("photo")
     case = _archived(desk)

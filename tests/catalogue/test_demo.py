@@ -7,12 +7,12 @@ from io import StringIO
 
 from django.core.management import call_command
 
+from zhifa.accounts.actors import SYSTEM
 from zhifa.catalogue import services
 from zhifa.catalogue.demo import load_demo_catalogue
 from zhifa.catalogue.models import InspectionItem, LegalArticle, Power
 from zhifa.ledger.models import LedgerEvent
 from zhifa.ledger.verify import verify_ledger
-from zhifa.org.actors import SYSTEM
 from zhifa.org.demo import load_baishan
 
 

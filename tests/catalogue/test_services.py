@@ -10,6 +10,7 @@ import pytest
 
 from tests.catalogue.conftest import cite
 from tests.org.conftest import Org, ledger_size, nothing_changes
+from zhifa.accounts.actors import SYSTEM
 from zhifa.catalogue import services
 from zhifa.catalogue.models import (
     DiscretionStandard,
@@ -23,7 +24,6 @@ from zhifa.catalogue.models import (
 from zhifa.core.deadlines import PENALTY_DECISION, PERMIT_DECISION, Unit
 from zhifa.core.errors import Conflict, PermissionDenied, ValidationFailed
 from zhifa.ledger.models import LedgerEvent
-from zhifa.org.actors import SYSTEM
 
 pytestmark = pytest.mark.usefixtures("laws")
 

@@ -12,13 +12,14 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from tests.core.calendar_files import TEST_2027, year_file
+from zhifa.accounts.actors import SYSTEM
 from zhifa.accounts.models import User
+from zhifa.calendars.services import calendar_year_load, calendar_years_seed
 from zhifa.core import calendar, deadlines
 from zhifa.core.calendar import CalendarYearUnknown
 from zhifa.core.calendar_data import CalendarFileInvalid, days_sha256, parse_year_file
 from zhifa.core.errors import Conflict, PermissionDenied
 from zhifa.core.models import CalendarDay, CalendarYear
-from zhifa.core.services import calendar_year_load, calendar_years_seed
 from zhifa.ledger.models import LedgerEvent
 
 EXAMPLE = Path(calendar.__file__).parent / "data" / "calendar" / "2027.example.toml"
@@ -40,7 +41,7 @@ def test_loading_a_year_makes_its_dates_known_and_appends_a_ledger_event__R34() 
         calendar.is_workday(date(2027, 10, 4))
 
     row = calendar_year_load(
-        actor=None, content=year_file(TEST_2027), file_name="2027.toml", reason="测试载入"
+        actor=SYSTEM, content=year_file(TEST_2027), file_name="2027.toml", reason="测试载入"
     )
 
     # 3 (元旦) + 8 (春节) + 3 (国庆节) holiday days + 1 调休 day.
@@ -69,7 +70,7 @@ def test_loading_a_year_makes_its_dates_known_and_appends_a_ledger_event__R34() 
 def test_a_deadline_into_the_new_year_works_once_the_year_is_loaded__working_day() -> None:
     with pytest.raises(CalendarYearUnknown):
         deadlines.PENALTY_PAYMENT.from_(date(2026, 12, 20))
-    calendar_year_load(actor=None, content=year_file(TEST_2027), file_name="2027.toml")
+    calendar_year_load(actor=SYSTEM, content=year_file(TEST_2027), file_name="2027.toml")
     # 2026-12-20 + 15 days = 2027-01-04 (Monday, a working day in the test file).
     assert deadlines.PENALTY_PAYMENT.from_(date(2026, 12, 20)).due == date(2027, 1, 4)
     # 2026-12-18 + 15 = 2027-01-02, 元旦 → next working day 2027-01-04.
@@ -77,29 +78,29 @@ def test_a_deadline_into_the_new_year_works_once_the_year_is_loaded__working_day
 
 
 def test_loading_a_known_year_again_is_refused_without_replace__R34() -> None:
-    calendar_year_load(actor=None, content=year_file(TEST_2027), file_name="2027.toml")
+    calendar_year_load(actor=SYSTEM, content=year_file(TEST_2027), file_name="2027.toml")
     before = _counts()
     changed = TEST_2027.replace(
         "dates = [2027-10-01, 2027-10-04, 2027-10-05]", "dates = [2027-10-01]"
     )
     with pytest.raises(Conflict) as caught:
-        calendar_year_load(actor=None, content=year_file(changed), file_name="2027.toml")
+        calendar_year_load(actor=SYSTEM, content=year_file(changed), file_name="2027.toml")
     assert caught.value.code == "calendar_year_exists"
     assert _counts() == before
     with pytest.raises(Conflict):
-        calendar_year_load(actor=None, content=year_file(TEST_2027.replace("2027", "2026")))
+        calendar_year_load(actor=SYSTEM, content=year_file(TEST_2027.replace("2027", "2026")))
     assert _counts() == before
 
 
 def test_replace_swaps_the_days_and_records_the_reason__R34() -> None:
-    calendar_year_load(actor=None, content=year_file(TEST_2027), file_name="2027.toml")
+    calendar_year_load(actor=SYSTEM, content=year_file(TEST_2027), file_name="2027.toml")
     assert calendar.is_workday(date(2027, 10, 4)) is False
     changed = TEST_2027.replace(
         "dates = [2027-10-01, 2027-10-04, 2027-10-05]", "dates = [2027-10-01]"
     )
     before = _counts()
     row = calendar_year_load(
-        actor=None,
+        actor=SYSTEM,
         content=year_file(changed),
         file_name="2027.toml",
         reason="通知更正",
@@ -197,7 +198,7 @@ def test_a_bad_year_file_is_refused_with_a_chinese_reason_and_writes_nothing__R3
 ) -> None:
     before = _counts()
     with pytest.raises(CalendarFileInvalid) as caught:
-        calendar_year_load(actor=None, content=year_file(body), file_name="2027.toml")
+        calendar_year_load(actor=SYSTEM, content=year_file(body), file_name="2027.toml")
     error = caught.value
     assert error.code == "calendar_file_invalid"
     assert "未载入任何内容" in error.message
@@ -238,7 +239,7 @@ def test_the_shipped_example_is_marked_and_refused_but_otherwise_valid__R34() ->
     assert "不是官方数据" in text
     before = _counts()
     with pytest.raises(CalendarFileInvalid) as caught:
-        calendar_year_load(actor=None, content=text.encode(), file_name=EXAMPLE.name)
+        calendar_year_load(actor=SYSTEM, content=text.encode(), file_name=EXAMPLE.name)
     assert caught.value.detail["errors"] == [
         "这是示例文件（example = true），不是官方数据，不能载入。"
     ]
@@ -298,14 +299,14 @@ def test_check_command_fails_on_a_tampered_year() -> None:
 
 def test_seed_adds_nothing_when_every_package_year_is_known__R34() -> None:
     before = _counts()
-    assert calendar_years_seed(actor=None) == []
+    assert calendar_years_seed(actor=SYSTEM) == []
     assert _counts() == before
 
 
 def test_seed_restores_a_missing_package_year_with_a_ledger_event__R34() -> None:
     CalendarYear.objects.filter(year=2004).delete()
     before = _counts()
-    rows = calendar_years_seed(actor=None, reason="补充")
+    rows = calendar_years_seed(actor=SYSTEM, reason="补充")
     assert [r.year for r in rows] == [2004]
     assert _counts()[0] == before[0] + 1
     assert _last_event().action == "core.calendar.seed"

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from PIL import Image
 
+from zhifa.accounts.actors import Actor
 from zhifa.accounts.models import RoleAssignment, User
 from zhifa.core import clock
-from zhifa.evidence.services import Actor
 from zhifa.org.models import Agency, Government, Officer, Person
 
 
@@ -39,7 +39,7 @@ class World:
     supervisor_user: User
 
     def actor(self, user: User) -> Actor:
-        return Actor(user=user)
+        return user
 
 
 def make_user(name: str, agency: Agency, role: str, officer: Officer | None = None) -> User:

@@ -19,7 +19,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 VECTORS = REPO_ROOT.parent / "shared" / "testdata" / "merkle"
 
 
-def government_create(*, actor: Any = None, name: str, **fields: Any) -> Government:
+def government_create(*, actor: str = "system", name: str, **fields: Any) -> Government:
     """A write service in the project's shape: one transaction, the write, the ledger event."""
     with transaction.atomic():
         government = Government.objects.create(name=name, level="township", **fields)
@@ -28,7 +28,7 @@ def government_create(*, actor: Any = None, name: str, **fields: Any) -> Governm
 
 
 def government_update(
-    *, actor: Any = None, government: Government, reason: str = "更正", **changes: Any
+    *, actor: str = "system", government: Government, reason: str = "更正", **changes: Any
 ) -> Government:
     with transaction.atomic():
         locked = Government.objects.select_for_update().get(pk=government.pk)
@@ -39,7 +39,7 @@ def government_update(
     return locked
 
 
-def government_delete(*, actor: Any = None, government: Government, reason: str) -> None:
+def government_delete(*, actor: str = "system", government: Government, reason: str) -> None:
     """A deletion is recorded first (action ``….delete``), then the row goes."""
     with transaction.atomic():
         locked = Government.objects.select_for_update().get(pk=government.pk)

@@ -8,6 +8,7 @@ import hashlib
 import pytest
 from django.db import transaction
 
+from zhifa.accounts.actors import actor_label
 from zhifa.ledger import canonical, merkle
 from zhifa.ledger.models import LedgerEvent, LedgerHead, LedgerNode, Version
 from zhifa.ledger.services import (
@@ -56,7 +57,7 @@ def test_failed_write_leaves_no_event_and_no_node__R34() -> None:
     head_before = LedgerHead.objects.get(pk=1)
     with pytest.raises(RuntimeError), transaction.atomic():
         government = Government.objects.create(name="回滚乡", level="township")
-        ledger_append(actor=None, action="org.government.create", obj=government)
+        ledger_append(actor="system", action="org.government.create", obj=government)
         raise RuntimeError("the service fails after the append")
     after = (LedgerEvent.objects.count(), LedgerNode.objects.count(), Version.objects.count())
     assert after == before
@@ -74,7 +75,7 @@ def test_failed_write_leaves_no_event_and_no_node__R34() -> None:
 def test_append_outside_a_transaction_is_refused__R34() -> None:
     government = Government.objects.create(name="无事务", level="township")
     with pytest.raises(RuntimeError):
-        ledger_append(actor=None, action="org.government.create", obj=government)
+        ledger_append(actor="system", action="org.government.create", obj=government)
     assert LedgerEvent.objects.count() == 0
 
 
@@ -97,10 +98,21 @@ def test_nodes_and_frontier_are_written_with_each_leaf__R34() -> None:
 
 def test_actor_is_recorded_by_label__O6(django_user_model: type) -> None:
     user = django_user_model.objects.create(username="officer1")
-    government = government_create(actor=user, name="乡")
+    government = government_create(actor=actor_label(user), name="乡")
     government_update(actor="token:abcd1234", government=government, phone="1", reason="补录")
     assert list(LedgerEvent.objects.order_by("seq").values_list("actor", flat=True)) == [
         f"user:{user.pk}",
         "token:abcd1234",
     ]
     assert Version.objects.get(event_id=1).reason == "补录"
+
+
+def test_the_ledger_takes_only_a_label_never_an_actor_object_or_none__O6(
+    django_user_model: type,
+) -> None:
+    user = django_user_model.objects.create(username="officer1")
+    for wrong in (user, None, ""):
+        with pytest.raises(TypeError), transaction.atomic():
+            government = Government.objects.create(name="乡", level="township")
+            ledger_append(actor=wrong, action="org.government.create", obj=government)
+    assert not LedgerEvent.objects.exists()

@@ -19,7 +19,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 
 from zhifa.core import clock
-from zhifa.core.management.commands import tick as tick_command
+from zhifa.core import tick as tick_command
 from zhifa.ledger import keys, merkle, note
 from zhifa.ledger.models import Checkpoint, LedgerEvent, MirrorCursor
 from zhifa.ledger.services import LedgerDamaged, checkpoint_sign, mirror_checkpoints

@@ -193,7 +193,7 @@ def test_flipped_bit_in_a_blob_is_named__R34(tmp_path: Path) -> None:
         # The write that stored the file records its hash (as the evidence store does).
         with transaction.atomic():
             ledger_append(
-                actor=None, action="org.government.attach", obj=government, blob_sha256=sha
+                actor="system", action="org.government.attach", obj=government, blob_sha256=sha
             )
         clean = verify_ledger(blobs=True)
         assert clean.problems == [] and clean.blobs == 1
@@ -217,7 +217,7 @@ def test_missing_blob_and_unrecorded_blob_are_named__R34(tmp_path: Path) -> None
     government = government_create(name="乡")
     with transaction.atomic():
         ledger_append(
-            actor=None, action="org.government.attach", obj=government, blob_sha256=recorded
+            actor="system", action="org.government.attach", obj=government, blob_sha256=recorded
         )
     store.path_for(recorded).unlink()
     with blobs.registered(store):

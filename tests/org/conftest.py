@@ -17,11 +17,11 @@ from typing import Any
 import pytest
 from django.db import models
 
+from zhifa.accounts.actors import SYSTEM
 from zhifa.accounts.models import RoleAssignment, User
 from zhifa.core import clock
 from zhifa.ledger.models import LedgerEvent
 from zhifa.org import services
-from zhifa.org.actors import SYSTEM
 from zhifa.org.models import Agency, Certificate, Government, Officer, Unit
 
 Role = RoleAssignment.Role

@@ -7,11 +7,11 @@ from datetime import date
 
 import pytest
 
+from zhifa.accounts.actors import SYSTEM
 from zhifa.accounts.models import ApiToken
 from zhifa.core import clock
 from zhifa.core.errors import NotFound
 from zhifa.org import selectors, services
-from zhifa.org.actors import SYSTEM
 from zhifa.org.rules import CertificateStatus
 
 from .conftest import Org, make_user

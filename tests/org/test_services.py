@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
+from zhifa.accounts.actors import SYSTEM, Actor
 from zhifa.accounts.models import ApiToken
 from zhifa.core import clock
 from zhifa.core.errors import Conflict, PermissionDenied, ValidationFailed
 from zhifa.ledger.models import LedgerEvent
 from zhifa.org import services
-from zhifa.org.actors import SYSTEM
 from zhifa.org.models import (
     Agency,
     Certificate,
@@ -26,7 +26,6 @@ from zhifa.org.models import (
     Unit,
 )
 from zhifa.org.selectors import history_of
-from zhifa.org.services import Actor
 
 from .conftest import Org, ledger_size, nothing_changes
 

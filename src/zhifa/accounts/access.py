@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from zhifa.accounts.actors import Actor
 from zhifa.accounts.models import ApiToken, RoleAssignment, User
 from zhifa.core.errors import PermissionDenied
 
@@ -110,12 +111,12 @@ def require_admin(user: Any, *admin_roles: str) -> None:
         raise PermissionDenied(_("只有相应的管理员可以执行此操作。"))
 
 
-def is_token(actor: Any) -> bool:
+def is_token(actor: object) -> bool:
     """Is ``actor`` a machine (an :class:`ApiToken`, as ``request.auth`` of the API)?"""
     return isinstance(actor, ApiToken)
 
 
-def token_has_scope(actor: Any, scope: str, agency: Agency | None = None) -> bool:
+def token_has_scope(actor: Actor, scope: str, agency: Agency | None = None) -> bool:
     """Does the machine ``actor`` hold ``scope`` (for ``agency`` when one is named)?
 
     A token bound to an agency acts for that agency only; a token without an agency (the superior
@@ -130,13 +131,14 @@ def token_has_scope(actor: Any, scope: str, agency: Agency | None = None) -> boo
 PERSONAL_DATA_SCOPE = "cases:read-personal"
 
 
-def token_reads_personal_data(actor: Any) -> bool:
-    """May ``actor`` read id numbers, mobiles and bank cards unmasked? Anyone but a token; a
-    token only with ``cases:read-personal`` (every other token's API answers are masked)."""
-    return not isinstance(actor, ApiToken) or actor.has_scope(PERSONAL_DATA_SCOPE)
+def token_reads_personal_data(auth: object) -> bool:
+    """May ``auth`` (``request.auth`` of the API) read id numbers, mobiles and bank cards
+    unmasked? Anyone but a token; a token only with ``cases:read-personal`` (every other token's
+    API answers are masked)."""
+    return not isinstance(auth, ApiToken) or auth.has_scope(PERSONAL_DATA_SCOPE)
 
 
-def require_scope(actor: Any, scope: str, agency: Agency | None = None) -> None:
+def require_scope(actor: Actor, scope: str, agency: Agency | None = None) -> None:
     """Raise :class:`PermissionDenied` (nothing changed) unless the token holds ``scope``."""
     if not token_has_scope(actor, scope, agency):
         raise PermissionDenied(

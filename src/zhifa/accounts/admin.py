@@ -27,7 +27,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from zhifa.accounts import rules, services
 from zhifa.accounts.access import is_admin
-from zhifa.accounts.decorators import is_verified
+from zhifa.accounts.decorators import is_verified, request_user
 from zhifa.accounts.models import (
     SCOPE_LABELS,
     ApiToken,
@@ -183,7 +183,7 @@ class UserAdmin(SystemAdminOnly):
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         """Creation goes through ``user_create``; the admin only keeps the new id for its log."""
         created, password = services.user_create(
-            actor=request.user,
+            actor=request_user(request),
             username=form.cleaned_data["username"],
             full_name=form.cleaned_data.get("first_name") or "",
             admin_role=form.cleaned_data.get("admin_role") or "",
@@ -213,7 +213,7 @@ class UserAdmin(SystemAdminOnly):
             title=_("停用账户"),
             reason_required=True,
             apply=lambda user, reason: _none(
-                services.user_disable(actor=request.user, user=user, reason=reason)
+                services.user_disable(actor=request_user(request), user=user, reason=reason)
             ),
         )
 
@@ -225,7 +225,7 @@ class UserAdmin(SystemAdminOnly):
             action="enable",
             title=_("启用账户"),
             apply=lambda user, reason: _none(
-                services.user_enable(actor=request.user, user=user, reason=reason)
+                services.user_enable(actor=request_user(request), user=user, reason=reason)
             ),
         )
 
@@ -241,7 +241,7 @@ class UserAdmin(SystemAdminOnly):
             reason_required=True,
             apply=lambda user, reason: _none(
                 services.credential_reset_request(
-                    actor=request.user,
+                    actor=request_user(request),
                     user=user,
                     kind=CredentialReset.Kind.PASSWORD,
                     reason=reason,
@@ -259,7 +259,10 @@ class UserAdmin(SystemAdminOnly):
             reason_required=True,
             apply=lambda user, reason: _none(
                 services.credential_reset_request(
-                    actor=request.user, user=user, kind=CredentialReset.Kind.OTP, reason=reason
+                    actor=request_user(request),
+                    user=user,
+                    kind=CredentialReset.Kind.OTP,
+                    reason=reason,
                 )
             ),
         )
@@ -272,7 +275,7 @@ class UserAdmin(SystemAdminOnly):
             action="unlock",
             title=_("解除登录锁定"),
             apply=lambda user, reason: _none(
-                services.user_unlock(actor=request.user, user=user, reason=reason)
+                services.user_unlock(actor=request_user(request), user=user, reason=reason)
             ),
         )
 
@@ -372,7 +375,7 @@ class ApiTokenAdmin(SystemAdminOnly):
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         token, plaintext = services.token_create(
-            actor=request.user,
+            actor=request_user(request),
             name=form.cleaned_data["name"],
             agency=form.cleaned_data.get("agency"),
             scopes=list(form.cleaned_data["scopes"]),
@@ -405,7 +408,7 @@ class ApiTokenAdmin(SystemAdminOnly):
             action="revoke",
             title=_("撤销接口令牌"),
             apply=lambda token, reason: _none(
-                services.token_revoke(actor=request.user, token=token, reason=reason)
+                services.token_revoke(actor=request_user(request), token=token, reason=reason)
             ),
         )
 
@@ -415,7 +418,7 @@ class CredentialResetAdmin(SystemAdminOnly):
     """Read-only: the system admin follows his requests; the security admin decides them on
     ``/staff/resets/``. The code's digest is never shown."""
 
-    list_display = [
+    shown = (
         "user",
         "kind",
         "state",
@@ -426,10 +429,11 @@ class CredentialResetAdmin(SystemAdminOnly):
         "code_expires_at",
         "used_at",
         "signed_in_at",
-    ]
-    list_filter = ["kind", "state"]
-    search_fields = ["user__username", "user__first_name"]
-    fields = [*list_display, "reason", "decision_reason"]
+    )
+    list_display = shown
+    list_filter = ("kind", "state")
+    search_fields = ("user__username", "user__first_name")
+    fields = (*shown, "reason", "decision_reason")
 
 
 @admin.register(RoleAssignment)

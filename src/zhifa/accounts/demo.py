@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from zhifa.accounts import services
+from zhifa.accounts.actors import SYSTEM
 from zhifa.accounts.models import RoleAssignment, User
 from zhifa.core.errors import NotFound
 
@@ -106,7 +107,7 @@ def load_demo_accounts(government: Government) -> list[str]:
                 person = _synthetic_officer_person(land)
             if user is None:
                 user, _password = services.user_create(
-                    actor=services.SYSTEM_ACTOR,
+                    actor=SYSTEM,
                     username=spec.username,
                     full_name=spec.full_name,
                     admin_role=spec.admin_role,
@@ -115,9 +116,9 @@ def load_demo_accounts(government: Government) -> list[str]:
                     reason=_("演示数据"),
                 )
             elif person is not None and user.person_id is None:
-                services.user_link_person(actor=services.SYSTEM_ACTOR, user=user, person=person)
+                services.user_link_person(actor=SYSTEM, user=user, person=person)
             device = services.otp_install_fixed_key(
-                actor=services.SYSTEM_ACTOR, user=user, key_hex=demo_totp_key_hex(spec.username)
+                actor=SYSTEM, user=user, key_hex=demo_totp_key_hex(spec.username)
             )
             if spec.role:
                 agency = agencies[spec.agency_name]
@@ -126,7 +127,7 @@ def load_demo_accounts(government: Government) -> list[str]:
                 ).exists()
                 if not held:
                     services.role_grant(
-                        actor=services.SYSTEM_ACTOR,
+                        actor=SYSTEM,
                         user=user,
                         agency=agency,
                         role=spec.role,

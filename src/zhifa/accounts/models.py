@@ -126,11 +126,6 @@ class ApiToken(models.Model):
     def __str__(self) -> str:
         return f"{self.name}（{self.prefix}）"
 
-    @property
-    def ledger_actor_label(self) -> str:
-        """How the ledger names this token when it acts: ``token:<prefix>``."""
-        return f"token:{self.prefix}"
-
     def has_scope(self, scope: str) -> bool:
         """Does the token hold ``scope``? A content scope counts only on a token bound to an
         agency (a row written around ``token_create`` gives an agency-less token no content)."""

@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from zhifa.accounts.access import active_roles, agencies_of, require_admin
+from zhifa.accounts.actors import Actor
 from zhifa.accounts.models import (
     ApiToken,
     ApiTokenApproval,
@@ -45,7 +46,7 @@ def roles_by_agency(user: Any) -> list[AgencyRoles]:
 
 
 def security_events_for_auditor(
-    actor: Any, *, kind: str = "", username: str = ""
+    actor: Actor, *, kind: str = "", username: str = ""
 ) -> QuerySet[SecurityEvent]:
     """The security log, newest first: for the auditor only."""
     require_admin(actor, User.AdminRole.AUDITOR)
@@ -57,7 +58,7 @@ def security_events_for_auditor(
     return events
 
 
-def role_assignments_for_security_admin(actor: Any) -> QuerySet[RoleAssignment]:
+def role_assignments_for_security_admin(actor: Actor) -> QuerySet[RoleAssignment]:
     """Roles in force, for the security admin who grants and revokes them."""
     require_admin(actor, User.AdminRole.SECURITY)
     return (
@@ -67,7 +68,7 @@ def role_assignments_for_security_admin(actor: Any) -> QuerySet[RoleAssignment]:
     )
 
 
-def tokens_awaiting_approval(actor: Any) -> list[ApiToken]:
+def tokens_awaiting_approval(actor: Actor) -> list[ApiToken]:
     """Tokens with content scopes, not revoked nor expired, no decision yet, of the agencies
     whose head ``actor`` is (nobody else approves them; admins head no agency)."""
     agencies = agencies_of(actor, RoleAssignment.Role.AGENCY_HEAD)
@@ -81,7 +82,7 @@ def tokens_awaiting_approval(actor: Any) -> list[ApiToken]:
     return [token for token in rows if token.needs_approval]
 
 
-def token_decisions_for(actor: Any, limit: int = 50) -> QuerySet[ApiTokenApproval]:
+def token_decisions_for(actor: Actor, limit: int = 50) -> QuerySet[ApiTokenApproval]:
     """The latest decisions on the tokens of the agencies whose head ``actor`` is."""
     agencies = agencies_of(actor, RoleAssignment.Role.AGENCY_HEAD)
     return (
@@ -91,7 +92,7 @@ def token_decisions_for(actor: Any, limit: int = 50) -> QuerySet[ApiTokenApprova
     )
 
 
-def credential_resets_for_security_admin(actor: Any) -> QuerySet[CredentialReset]:
+def credential_resets_for_security_admin(actor: Actor) -> QuerySet[CredentialReset]:
     """Reset requests, open ones first: for the security admin who decides them."""
     require_admin(actor, User.AdminRole.SECURITY)
     return CredentialReset.objects.select_related("user", "requested_by", "decided_by").order_by(

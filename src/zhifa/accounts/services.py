@@ -6,8 +6,10 @@ lock-out, logout, OTP failure, rejected token) go to the security log only — t
 anyone on the network, and letting strangers append to the ledger would let them flood it
 (``docs/security.md``).
 
-``actor`` is the :class:`User` who acts, or :data:`SYSTEM_ACTOR` for the system itself (the demo
-loader and the bootstrap command); nothing on the web passes :data:`SYSTEM_ACTOR`.
+``actor`` is an :data:`~zhifa.accounts.actors.Actor`: the :class:`User` who acts, or
+:data:`~zhifa.accounts.actors.SYSTEM` for the system itself (the demo loader and the bootstrap
+command); nothing on the web passes :data:`~zhifa.accounts.actors.SYSTEM`. A machine (API token)
+is refused by every administrative service here.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import secrets
 import string
 from base64 import b32encode
 from datetime import datetime, timedelta
-from typing import Any, Final
+from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -29,6 +31,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from zhifa.accounts import rules
 from zhifa.accounts.access import has_role
+from zhifa.accounts.actors import Actor, actor_label, is_system
 from zhifa.accounts.models import (
     ApiToken,
     ApiTokenApproval,
@@ -42,7 +45,6 @@ from zhifa.core import clock
 from zhifa.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from zhifa.ledger.services import ledger_append
 
-SYSTEM_ACTOR: Final = "system"
 Kind = SecurityEvent.Kind
 AdminRole = User.AdminRole
 
@@ -72,33 +74,41 @@ def security_event_record(
     request: HttpRequest | None = None,
     user: User | None = None,
     username: str = "",
-    actor: Any = None,
     detail: str = "",
-    action: str = "",
-    reason: str = "",
 ) -> SecurityEvent:
-    """Write one line of the security log at ``clock.now()``. A sign-in event stays out of the
-    ledger (anyone on the network can cause one: ``docs/security.md`` S-7, and verify knows these
-    kinds, ``SecurityEvent.LEDGER_UNRECORDED``); an admin change's line is ledgered by
-    :func:`_logged_admin_change`, which passes ``action``."""
-    event = SecurityEvent.objects.create(
+    """Write one line of the security log at ``clock.now()`` for a sign-in event, which no actor
+    performs and which stays out of the ledger (anyone on the network can cause one:
+    ``docs/security.md`` S-7, and verify knows these kinds, ``SecurityEvent.LEDGER_UNRECORDED``).
+    An admin change's line is written, and ledgered, by :func:`_logged_admin_change`."""
+    return _security_event_create(
+        kind=kind, request=request, user=user, username=username, acting_user=None, detail=detail
+    )
+
+
+def _security_event_create(
+    *,
+    kind: str,
+    request: HttpRequest | None,
+    user: User | None,
+    username: str,
+    acting_user: User | None,
+    detail: str,
+) -> SecurityEvent:
+    return SecurityEvent.objects.create(
         kind=kind,
         at=clock.now(),
         username=(username or (user.username if user is not None else ""))[:150],
         user=user,
-        actor=actor if isinstance(actor, User) else None,
+        actor=acting_user,
         ip_address=client_ip(request),
         detail=detail[:300],
     )
-    if action:
-        ledger_append(actor=actor, action=action, obj=event, reason=reason)
-    return event
 
 
 def _logged_admin_change(
     *,
     kind: str,
-    actor: Any,
+    actor: Actor,
     user: User | None,
     action: str,
     detail: str = "",
@@ -110,26 +120,23 @@ def _logged_admin_change(
     The ledger records the security-log row, not the user row: a user row carries the password
     hash, which must never be copied into the append-only ledger.
     """
-    return security_event_record(
+    event = _security_event_create(
         kind=kind,
         request=request,
         user=user,
-        actor=actor,
+        username="",
+        acting_user=actor if isinstance(actor, User) else None,
         detail=detail,
-        action=action,
-        reason=reason,
     )
+    ledger_append(actor=actor_label(actor), action=action, obj=event, reason=reason)
+    return event
 
 
 # --- permission checks ----------------------------------------------------------------------------
 
 
-def _is_system(actor: Any) -> bool:
-    return isinstance(actor, str) and actor == SYSTEM_ACTOR
-
-
-def _require_admin(actor: Any, admin_role: str) -> None:
-    if _is_system(actor):
+def _require_admin(actor: Actor, admin_role: str) -> None:
+    if is_system(actor):
         return
     if (
         isinstance(actor, User)
@@ -144,7 +151,7 @@ def _require_admin(actor: Any, admin_role: str) -> None:
     )
 
 
-def _refuse_self(actor: Any, user: User, message: str) -> None:
+def _refuse_self(actor: Actor, user: User, message: str) -> None:
     if isinstance(actor, User) and actor.pk == user.pk:
         raise PermissionDenied(message, code="separation_of_duties")
 
@@ -211,7 +218,7 @@ def password_change(
 
 def user_create(
     *,
-    actor: Any,
+    actor: Actor,
     username: str,
     full_name: str = "",
     admin_role: str = "",
@@ -263,7 +270,7 @@ def user_create(
     return user, initial
 
 
-def user_link_person(*, actor: Any, user: User, person: Any, reason: str = "") -> User:
+def user_link_person(*, actor: Actor, user: User, person: Any, reason: str = "") -> User:
     """Tie a login to the ``org.Person`` it belongs to (one login per person)."""
     _require_admin(actor, AdminRole.SYSTEM)
     with transaction.atomic():
@@ -283,7 +290,7 @@ def user_link_person(*, actor: Any, user: User, person: Any, reason: str = "") -
     return user
 
 
-def user_disable(*, actor: Any, user: User, reason: str) -> User:
+def user_disable(*, actor: Actor, user: User, reason: str) -> User:
     """Disable an account: it can no longer sign in, its open sessions end at the next request."""
     _require_admin(actor, AdminRole.SYSTEM)
     _refuse_self(actor, user, _("不能停用自己的账户。"))
@@ -292,13 +299,13 @@ def user_disable(*, actor: Any, user: User, reason: str) -> User:
     return _set_active(actor=actor, user=user, active=False, reason=reason)
 
 
-def user_enable(*, actor: Any, user: User, reason: str = "") -> User:
+def user_enable(*, actor: Actor, user: User, reason: str = "") -> User:
     _require_admin(actor, AdminRole.SYSTEM)
     _refuse_self(actor, user, _("不能启用自己的账户。"))
     return _set_active(actor=actor, user=user, active=True, reason=reason)
 
 
-def _set_active(*, actor: Any, user: User, active: bool, reason: str) -> User:
+def _set_active(*, actor: Actor, user: User, active: bool, reason: str) -> User:
     """The one write of ``is_active`` (permission already checked): row, security log, ledger."""
     with transaction.atomic():
         user = _locked_user(user)
@@ -319,7 +326,7 @@ def _set_active(*, actor: Any, user: User, active: bool, reason: str) -> User:
     return user
 
 
-def user_unlock(*, actor: Any, user: User, reason: str = "") -> int:
+def user_unlock(*, actor: Actor, user: User, reason: str = "") -> int:
     """Lift a lock-out before its 30 minutes are over; returns the attempts cleared."""
     from axes.handlers.proxy import AxesProxyHandler
 
@@ -372,7 +379,9 @@ def _locked_reset(reset: CredentialReset) -> CredentialReset:
         raise NotFound(_("没有找到该重置申请。"), code="reset_not_found") from exc
 
 
-def credential_reset_request(*, actor: Any, user: User, kind: str, reason: str) -> CredentialReset:
+def credential_reset_request(
+    *, actor: Actor, user: User, kind: str, reason: str
+) -> CredentialReset:
     """The system admin asks to reset the user's password or TOTP device. Nothing changes yet:
     the security admin approves, and only the user receives the one-time code (S-6)."""
     _require_admin(actor, AdminRole.SYSTEM)
@@ -406,11 +415,13 @@ def credential_reset_request(*, actor: Any, user: User, kind: str, reason: str) 
             detail=f"{reset.get_kind_display()} {reason}",
             reason=reason,
         )
-        ledger_append(actor=actor, action="accounts.reset.request", obj=reset, reason=reason)
+        ledger_append(
+            actor=actor_label(actor), action="accounts.reset.request", obj=reset, reason=reason
+        )
     return reset
 
 
-def _require_security_decider(actor: Any, reset: CredentialReset) -> None:
+def _require_security_decider(actor: Actor, reset: CredentialReset) -> None:
     _require_admin(actor, AdminRole.SECURITY)
     _refuse_self(actor, reset.user, _("不能批准重置自己的凭据。"))
     if isinstance(actor, User) and reset.requested_by_id == actor.pk:
@@ -418,7 +429,7 @@ def _require_security_decider(actor: Any, reset: CredentialReset) -> None:
 
 
 def credential_reset_approve(
-    *, actor: Any, reset: CredentialReset, reason: str = ""
+    *, actor: Actor, reset: CredentialReset, reason: str = ""
 ) -> tuple[CredentialReset, str]:
     """The security admin approves a reset: the old credential stops working at once, and the
     one-time code for the user is returned (shown once, to this security admin only).
@@ -466,11 +477,15 @@ def credential_reset_approve(
             detail=f"{reset.get_kind_display()} {effect}" + (f" {reason}" if reason else ""),
             reason=reason,
         )
-        ledger_append(actor=actor, action="accounts.reset.approve", obj=reset, reason=reason)
+        ledger_append(
+            actor=actor_label(actor), action="accounts.reset.approve", obj=reset, reason=reason
+        )
     return reset, code
 
 
-def credential_reset_refuse(*, actor: Any, reset: CredentialReset, reason: str) -> CredentialReset:
+def credential_reset_refuse(
+    *, actor: Actor, reset: CredentialReset, reason: str
+) -> CredentialReset:
     """The security admin refuses a reset: nothing about the user's credentials changes."""
     if not reason.strip():
         raise ValidationFailed(_("拒绝须说明原因。"), code="reason_required")
@@ -492,7 +507,9 @@ def credential_reset_refuse(*, actor: Any, reset: CredentialReset, reason: str) 
             detail=f"{reset.get_kind_display()} {reason}",
             reason=reason,
         )
-        ledger_append(actor=actor, action="accounts.reset.refuse", obj=reset, reason=reason)
+        ledger_append(
+            actor=actor_label(actor), action="accounts.reset.refuse", obj=reset, reason=reason
+        )
     return reset
 
 
@@ -543,7 +560,7 @@ def _mark_reset_used(
         detail=str(reset.get_kind_display()),
         request=request,
     )
-    ledger_append(actor=user, action="accounts.reset.use", obj=reset)
+    ledger_append(actor=actor_label(user), action="accounts.reset.use", obj=reset)
     return reset
 
 
@@ -597,7 +614,7 @@ def credential_reset_sign_in(
                 },
                 request=request,
             )
-            ledger_append(actor=user, action="accounts.reset.sign_in", obj=reset)
+            ledger_append(actor=actor_label(user), action="accounts.reset.sign_in", obj=reset)
             announced.append(reset)
     return announced
 
@@ -679,9 +696,9 @@ def otp_verify(*, user: User, token: str) -> TOTPDevice | None:
     return verified if isinstance(verified, TOTPDevice) else None
 
 
-def otp_install_fixed_key(*, actor: Any, user: User, key_hex: str) -> TOTPDevice:
+def otp_install_fixed_key(*, actor: Actor, user: User, key_hex: str) -> TOTPDevice:
     """Give a demo account a known, already confirmed TOTP secret (system only: demo data)."""
-    if not _is_system(actor):
+    if not is_system(actor):
         raise PermissionDenied(_("只有系统本身可以设置固定的动态口令密钥。"))
     with transaction.atomic():
         _locked_user(user)
@@ -725,7 +742,7 @@ def _check_role_target(*, user: User, agency: Any, role: str, unit: Any) -> None
 
 def role_grant(
     *,
-    actor: Any,
+    actor: Actor,
     user: User,
     agency: Any,
     role: str,
@@ -760,13 +777,15 @@ def role_grant(
             detail=f"{agency.name} {assignment.get_role_display()}"
             + (f" {unit.name}" if unit is not None else ""),
         )
-        ledger_append(actor=actor, action="accounts.role.grant", obj=assignment, reason=reason)
+        ledger_append(
+            actor=actor_label(actor), action="accounts.role.grant", obj=assignment, reason=reason
+        )
     return assignment
 
 
 def role_revoke(
     *,
-    actor: Any,
+    actor: Actor,
     user: User,
     agency: Any,
     role: str,
@@ -796,7 +815,9 @@ def role_revoke(
             + (f" {unit.name}" if unit is not None else "")
             + (f" {reason}" if reason else ""),
         )
-        ledger_append(actor=actor, action="accounts.role.revoke", obj=assignment, reason=reason)
+        ledger_append(
+            actor=actor_label(actor), action="accounts.role.revoke", obj=assignment, reason=reason
+        )
     return assignment
 
 
@@ -805,7 +826,7 @@ def role_revoke(
 
 def token_create(
     *,
-    actor: Any,
+    actor: Actor,
     name: str,
     agency: Any,
     scopes: list[str],
@@ -867,16 +888,22 @@ def token_create(
             detail=f"{token.name} {prefix} {' '.join(scopes)}"
             + (f" {_('待执法主体负责人批准')}" if token.needs_approval else ""),
         )
-        ledger_append(actor=actor, action="accounts.token.create", obj=token)
+        ledger_append(actor=actor_label(actor), action="accounts.token.create", obj=token)
     return token, rules.format_token(prefix, secret)
 
 
-def _decide_token(*, actor: Any, token: ApiToken, approved: bool, reason: str) -> ApiTokenApproval:
+def _decide_token(
+    *, actor: Actor, token: ApiToken, approved: bool, reason: str
+) -> ApiTokenApproval:
     """The one write of a token's approval: the head of its agency, once, while it can work."""
     with transaction.atomic():
         token = ApiToken.objects.select_for_update().select_related("agency").get(pk=token.pk)
         head = RoleAssignment.Role.AGENCY_HEAD
-        if token.agency is None or not has_role(actor, token.agency, head):
+        if (
+            not isinstance(actor, User)
+            or token.agency is None
+            or not has_role(actor, token.agency, head)
+        ):
             raise PermissionDenied(
                 _("只有令牌所属执法主体的负责人可以审批该令牌。"),
                 code="agency_head_required",
@@ -910,7 +937,7 @@ def _decide_token(*, actor: Any, token: ApiToken, approved: bool, reason: str) -
             + (f" {reason}" if reason else ""),
         )
         ledger_append(
-            actor=actor,
+            actor=actor_label(actor),
             action="accounts.token.approve" if approved else "accounts.token.refuse",
             obj=decision,
             reason=reason,
@@ -918,19 +945,19 @@ def _decide_token(*, actor: Any, token: ApiToken, approved: bool, reason: str) -
     return decision
 
 
-def token_approve(*, actor: Any, token: ApiToken, reason: str = "") -> ApiTokenApproval:
+def token_approve(*, actor: Actor, token: ApiToken, reason: str = "") -> ApiTokenApproval:
     """The head of the token's agency lets a token with content scopes work (S-5)."""
     return _decide_token(actor=actor, token=token, approved=True, reason=reason.strip())
 
 
-def token_refuse(*, actor: Any, token: ApiToken, reason: str) -> ApiTokenApproval:
+def token_refuse(*, actor: Actor, token: ApiToken, reason: str) -> ApiTokenApproval:
     """The head of the token's agency refuses it: it never works (a new one must be issued)."""
     if not reason.strip():
         raise ValidationFailed(_("拒绝须说明原因。"), code="reason_required")
     return _decide_token(actor=actor, token=token, approved=False, reason=reason.strip())
 
 
-def token_revoke(*, actor: Any, token: ApiToken, reason: str = "") -> ApiToken:
+def token_revoke(*, actor: Actor, token: ApiToken, reason: str = "") -> ApiToken:
     _require_admin(actor, AdminRole.SYSTEM)
     with transaction.atomic():
         token = ApiToken.objects.select_for_update().get(pk=token.pk)
@@ -945,7 +972,9 @@ def token_revoke(*, actor: Any, token: ApiToken, reason: str = "") -> ApiToken:
             user=None,
             detail=f"{token.name} {token.prefix}" + (f" {reason}" if reason else ""),
         )
-        ledger_append(actor=actor, action="accounts.token.revoke", obj=token, reason=reason)
+        ledger_append(
+            actor=actor_label(actor), action="accounts.token.revoke", obj=token, reason=reason
+        )
     return token
 
 
@@ -1034,6 +1063,6 @@ def _record_content_use(token: ApiToken, request: HttpRequest | None, now: datet
                 method=(request.method or "")[:10] if request is not None else "",
                 path=request.path[:300] if request is not None else "",
             )
-            ledger_append(actor=token, action="accounts.token.use", obj=use)
+            ledger_append(actor=actor_label(token), action="accounts.token.use", obj=use)
     except IntegrityError:
         return  # another request of the same token recorded this day first

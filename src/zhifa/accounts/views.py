@@ -41,6 +41,7 @@ from zhifa.accounts.access import agencies_of
 from zhifa.accounts.decorators import (
     admin_role_required,
     is_verified,
+    request_user,
     staff_required,
     staff_required_allow_password_change,
 )
@@ -446,7 +447,9 @@ def security_log(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         kind = form.cleaned_data["kind"]
         username = form.cleaned_data["username"].strip()
-    events = selectors.security_events_for_auditor(request.user, kind=kind, username=username)
+    events = selectors.security_events_for_auditor(
+        request_user(request), kind=kind, username=username
+    )
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -467,7 +470,7 @@ def roles(request: HttpRequest) -> HttpResponse:
         else:
             try:
                 services.role_grant(
-                    actor=request.user,
+                    actor=request_user(request),
                     user=target,
                     agency=form.cleaned_data["agency"],
                     role=form.cleaned_data["role"],
@@ -479,7 +482,7 @@ def roles(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("角色已授予。"))
                 return redirect("accounts:roles")
-    assignments = selectors.role_assignments_for_security_admin(request.user)
+    assignments = selectors.role_assignments_for_security_admin(request_user(request))
     return render(
         request,
         "accounts/roles.html",
@@ -499,7 +502,7 @@ def role_revoke(request: HttpRequest, assignment_id: int) -> HttpResponse:
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:
         services.role_revoke(
-            actor=request.user,
+            actor=request_user(request),
             user=assignment.user,
             agency=assignment.agency,
             role=assignment.role,
@@ -524,7 +527,7 @@ def _scope_rows(token: ApiToken) -> list[tuple[str, str]]:
 def tokens(request: HttpRequest) -> HttpResponse:
     """The agency head approves or refuses the tokens that would read or write the agency's case
     and evidence content (S-5)."""
-    user = request.user
+    user = request_user(request)
     if not agencies_of(user, RoleAssignment.Role.AGENCY_HEAD).exists():
         return render(request, "accounts/forbidden.html", status=403)
     pending = [(token, _scope_rows(token)) for token in selectors.tokens_awaiting_approval(user)]
@@ -543,7 +546,8 @@ def tokens(request: HttpRequest) -> HttpResponse:
 @staff_required
 def token_decide(request: HttpRequest, token_id: int) -> HttpResponse:
     token = next(
-        (t for t in selectors.tokens_awaiting_approval(request.user) if t.pk == token_id), None
+        (t for t in selectors.tokens_awaiting_approval(request_user(request)) if t.pk == token_id),
+        None,
     )
     form = DecisionForm(request.POST)
     if token is None:
@@ -554,12 +558,12 @@ def token_decide(request: HttpRequest, token_id: int) -> HttpResponse:
         try:
             if form.cleaned_data["decision"] == "approve":
                 services.token_approve(
-                    actor=request.user, token=token, reason=form.cleaned_data["reason"]
+                    actor=request_user(request), token=token, reason=form.cleaned_data["reason"]
                 )
                 messages.success(request, _("已批准令牌“%(name)s”。") % {"name": token.name})
             else:
                 services.token_refuse(
-                    actor=request.user, token=token, reason=form.cleaned_data["reason"]
+                    actor=request_user(request), token=token, reason=form.cleaned_data["reason"]
                 )
                 messages.success(request, _("已拒绝令牌“%(name)s”。") % {"name": token.name})
         except DomainError as exc:
@@ -572,7 +576,7 @@ def token_decide(request: HttpRequest, token_id: int) -> HttpResponse:
 
 @admin_role_required(User.AdminRole.SECURITY)
 def resets(request: HttpRequest) -> HttpResponse:
-    rows = selectors.credential_resets_for_security_admin(request.user)
+    rows = selectors.credential_resets_for_security_admin(request_user(request))
     return render(
         request,
         "accounts/resets.html",
@@ -590,7 +594,7 @@ def resets(request: HttpRequest) -> HttpResponse:
 def reset_decide(request: HttpRequest, reset_id: int) -> HttpResponse:
     """Approve (the one-time code is shown once, on this answer only) or refuse a reset."""
     reset = (
-        selectors.credential_resets_for_security_admin(request.user)
+        selectors.credential_resets_for_security_admin(request_user(request))
         .filter(pk=reset_id, state=CredentialReset.State.REQUESTED)
         .first()
     )
@@ -603,7 +607,7 @@ def reset_decide(request: HttpRequest, reset_id: int) -> HttpResponse:
         try:
             if form.cleaned_data["decision"] == "approve":
                 reset, code = services.credential_reset_approve(
-                    actor=request.user, reset=reset, reason=form.cleaned_data["reason"]
+                    actor=request_user(request), reset=reset, reason=form.cleaned_data["reason"]
                 )
                 response = render(
                     request, "accounts/reset_code_once.html", {"reset": reset, "code": code}
@@ -611,7 +615,7 @@ def reset_decide(request: HttpRequest, reset_id: int) -> HttpResponse:
                 response["Cache-Control"] = "no-store"
                 return response
             services.credential_reset_refuse(
-                actor=request.user, reset=reset, reason=form.cleaned_data["reason"]
+                actor=request_user(request), reset=reset, reason=form.cleaned_data["reason"]
             )
             messages.success(request, _("已拒绝该重置申请。"))
         except DomainError as exc:

@@ -45,11 +45,11 @@ from zhifa.cases.models import (
 from zhifa.catalogue import procedures
 from zhifa.catalogue.models import Power
 from zhifa.core import deadlines
+from zhifa.core.db import MAX_DB_ID
 from zhifa.core.errors import NotFound, PermissionDenied, ValidationFailed
 from zhifa.core.identifiers import mask_id_number, mask_phone
 from zhifa.evidence.models import Evidence
 from zhifa.org.models import Agency, Officer, Unit
-from zhifa.org.selectors import MAX_DB_ID
 
 
 class VerifiedSessionAuth(SessionAuth):

@@ -26,6 +26,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from zhifa.accounts import services as account_services
+from zhifa.accounts.actors import SYSTEM
 from zhifa.accounts.models import RoleAssignment, User
 from zhifa.cases import rules, services
 from zhifa.cases.models import Case, Complaint, Notification
@@ -38,7 +39,6 @@ from zhifa.core.identifiers import credit_code_check_char, id_number_check_char
 from zhifa.evidence import services as evidence_services
 from zhifa.evidence.models import Device, Evidence
 from zhifa.org import services as org_services
-from zhifa.org.actors import SYSTEM
 from zhifa.org.models import Agency, Certificate, Government, Officer, Person, Unit
 
 REASON = "载入白山乡案件演示数据"
@@ -191,7 +191,7 @@ class Writer:
             metadata["device"] = str(desk.device.pk)
         with clock.frozen(uploaded):
             item = evidence_services.evidence_register_file(
-                actor=evidence_services.Actor(user=desk.handler),
+                actor=desk.handler,
                 agency=desk.agency,
                 file=io.BytesIO(content),
                 metadata=metadata,
@@ -570,7 +570,7 @@ def _user(created: Counter[str], username: str, full_name: str, person: Person |
     user = User.objects.filter(username=username).first()
     if user is None:
         user, _password = account_services.user_create(
-            actor=account_services.SYSTEM_ACTOR,
+            actor=SYSTEM,
             username=username,
             full_name=full_name,
             person=person,
@@ -587,7 +587,7 @@ def _role(created: Counter[str], user: User, agency: Agency, role: str) -> None:
     ).exists()
     if not held:
         account_services.role_grant(
-            actor=account_services.SYSTEM_ACTOR, user=user, agency=agency, role=role, reason=REASON
+            actor=SYSTEM, user=user, agency=agency, role=role, reason=REASON
         )
         created["role"] += 1
 
@@ -596,7 +596,7 @@ def _device(created: Counter[str], desk: Desk, serial: str) -> Device:
     device = Device.objects.filter(kind=Device.Kind.BODY_CAMERA, serial=serial).first()
     if device is None:
         device = evidence_services.device_register(
-            actor=evidence_services.Actor(user=desk.checker),
+            actor=desk.checker,
             agency=desk.agency,
             kind=Device.Kind.BODY_CAMERA,
             serial=serial,

@@ -3,7 +3,7 @@ transaction, permission and rule checks, the write, its ledger events. A refused
 :class:`~zhifa.core.errors.DomainError` and, the transaction rolled back, has changed nothing.
 
 ``actor`` is a staff :class:`~zhifa.accounts.models.User`, an API token (``cases:write`` scope,
-bound to its agency) or, in the demo loader only, :data:`zhifa.org.actors.SYSTEM`.
+bound to its agency) or, in the demo loader only, :data:`zhifa.accounts.actors.SYSTEM`.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from zhifa.accounts.access import Role, has_role, token_has_scope
+from zhifa.accounts.actors import actor_label, is_system
 from zhifa.accounts.models import ApiToken, RoleAssignment, User
 from zhifa.cases import documents, rules
 from zhifa.cases.models import (
@@ -50,7 +51,6 @@ from zhifa.core.identifiers import (
 )
 from zhifa.evidence.models import Confidentiality, Evidence
 from zhifa.ledger.services import ledger_append
-from zhifa.org.actors import is_system
 from zhifa.org.models import Agency, Officer
 from zhifa.org.models import Unit as OrgUnit
 
@@ -73,8 +73,8 @@ EMERGENCY_KINDS = ("start_approval", "emergency_start_form", "emergency_report")
 # --- who may write --------------------------------------------------------------------------------
 
 
-def _ledger_actor(actor: Any) -> Any:
-    return "system" if is_system(actor) else actor
+def _ledger_actor(actor: Any) -> str:
+    return actor if isinstance(actor, str) else actor_label(actor)
 
 
 def _user(actor: Any) -> User | None:
@@ -1135,7 +1135,7 @@ def evidence_link(*, actor: Any, case: Case, evidence: Evidence, note: str = "")
             blob_sha256=evidence.blob_id,
         )
         # In the case file now: kept permanently (R-29; law-reference "AV records").
-        evidence_keep_with_case_file(actor=_ledger_actor(actor), evidence=evidence)
+        evidence_keep_with_case_file(actor=actor, evidence=evidence)
     return link
 
 
@@ -1211,7 +1211,9 @@ def approval_give(
         approval = Approval.objects.create(
             step_run=run, role=role, decision=decision, opinion=opinion, user=user, at=clock.now()
         )
-        ledger_append(actor=user, action="cases.approval.give", obj=approval, reason=opinion)
+        ledger_append(
+            actor=actor_label(user), action="cases.approval.give", obj=approval, reason=opinion
+        )
     return approval
 
 
@@ -1396,5 +1398,5 @@ def notification_read(*, actor: Any, notification: Notification) -> Notification
         if locked.read_at is None:
             locked.read_at = clock.now()
             locked.save(update_fields=["read_at"])
-            ledger_append(actor=user, action="cases.notice.read", obj=locked)
+            ledger_append(actor=actor_label(user), action="cases.notice.read", obj=locked)
     return locked

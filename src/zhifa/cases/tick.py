@@ -7,7 +7,7 @@ from datetime import datetime
 from django.utils.translation import gettext as _
 
 from zhifa.cases.services import compute_pending, mark_overdue, pending_years
-from zhifa.core.management.commands.tick import TickTask
+from zhifa.core.tick import TickTask
 
 
 def overdue(now: datetime) -> str:

@@ -21,13 +21,13 @@ from ninja.security import django_auth
 from pydantic import AfterValidator, Field
 from pydantic.json_schema import JsonDict
 
+from zhifa.accounts.actors import Actor
 from zhifa.accounts.auth import ApiTokenAuth
 from zhifa.catalogue import flowchart, procedures, selectors, services, xlsx
 from zhifa.catalogue.models import InspectionItem, LegalDocument, Power
+from zhifa.core.db import MAX_DB_ID
 from zhifa.core.deadlines import LegalLimit, Unit
 from zhifa.core.errors import PermissionDenied, ValidationFailed
-from zhifa.org.actors import Actor
-from zhifa.org.selectors import MAX_DB_ID
 
 router = Router(tags=["catalogue"])
 STAFF = [ApiTokenAuth(), django_auth]

@@ -11,11 +11,11 @@ from typing import Any
 
 from django.db import transaction
 
+from zhifa.accounts.actors import SYSTEM
 from zhifa.catalogue import selectors, services
 from zhifa.catalogue.models import InspectionItem, LegalArticle, LegalDocument, Power
 from zhifa.core import deadlines
 from zhifa.core.deadlines import LegalLimit
-from zhifa.org.actors import SYSTEM
 from zhifa.org.models import Agency, Government
 
 DATA = Path(__file__).resolve().parent / "data"

@@ -4,12 +4,12 @@ procedures are read by anyone; repealed powers are kept but not listed as curren
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from zhifa.accounts import access
+from zhifa.accounts.actors import Actor
 from zhifa.accounts.models import ApiToken
 from zhifa.catalogue import rules
 from zhifa.catalogue.models import (
@@ -21,8 +21,8 @@ from zhifa.catalogue.models import (
     PowerBasis,
 )
 from zhifa.core.errors import NotFound, PermissionDenied, ValidationFailed
-from zhifa.org.actors import SCOPE_READ
 from zhifa.org.models import Agency
+from zhifa.org.rules import SCOPE_READ
 from zhifa.org.selectors import VersionEntry, history_of
 
 _CITATION = re.compile(r"^(?P<doc>.+?)(?P<label>第[零一二三四五六七八九十百千]+条)$")
@@ -97,7 +97,7 @@ def current_inspections_of(agency: Agency) -> QuerySet[InspectionItem]:
     return InspectionItem.objects.filter(agency=agency, repealed_on__isnull=True).order_by("code")
 
 
-def power_history_for(actor: Any, power: Power) -> list[VersionEntry]:
+def power_history_for(actor: Actor, power: Power) -> list[VersionEntry]:
     """Every version of a power (who, when, why, the content) for staff who may read its agency:
     its own staff, the supervisor, or a token with ``org:read`` for it."""
     if isinstance(actor, ApiToken):

@@ -5,7 +5,7 @@ Who may do what:
 - the system admin maintains the shared legal bases (documents and articles);
 - an agency's head maintains the agency's powers (执法事项) and random-inspection list;
 - a machine (API token) with ``org:write`` may do what its agency's head may do;
-- :data:`~zhifa.org.actors.SYSTEM` (demo loader, imports run by a head) may do everything;
+- :data:`~zhifa.accounts.actors.SYSTEM` (demo loader, imports run by a head) may do everything;
 - a supervisor reads and writes nothing.
 
 Each service runs in one transaction, locks the row, checks the permission and the rules, writes
@@ -20,13 +20,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any, TypedDict, Unpack
+from typing import TypedDict, Unpack
 
 from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from zhifa.accounts import access
+from zhifa.accounts.actors import Actor, SystemActor, actor_label
 from zhifa.accounts.models import ApiToken, User
 from zhifa.catalogue import procedures, rules
 from zhifa.catalogue.models import (
@@ -43,9 +44,8 @@ from zhifa.core.deadlines import LegalLimit
 from zhifa.core.errors import Conflict, PermissionDenied, ValidationFailed
 from zhifa.core.money import parse_yuan
 from zhifa.ledger.services import ledger_append
-from zhifa.org.actors import SCOPE_WRITE, Actor, SystemActor, ledger_actor
 from zhifa.org.models import Agency
-from zhifa.org.rules import normalise_text, require_reason, require_text
+from zhifa.org.rules import SCOPE_WRITE, normalise_text, require_reason, require_text
 
 __all__ = [
     "FeeSpec",
@@ -162,7 +162,7 @@ def fee_problem(spec: FeeSpec) -> tuple[str, str] | None:
     return None
 
 
-def can_maintain(actor: Any, agency: Agency) -> bool:
+def can_maintain(actor: Actor, agency: Agency) -> bool:
     """May ``actor`` change ``agency``'s catalogue (for pages and the import endpoint)?"""
     try:
         _require_agency_head(actor, agency)
@@ -172,7 +172,7 @@ def can_maintain(actor: Any, agency: Agency) -> bool:
 
 
 def _record(actor: Actor, action: str, obj: models.Model, reason: str) -> None:
-    ledger_append(actor=ledger_actor(actor), action=action, obj=obj, reason=reason)
+    ledger_append(actor=actor_label(actor), action=action, obj=obj, reason=reason)
 
 
 def _insert(obj: models.Model, *, message: str, code: str) -> None:

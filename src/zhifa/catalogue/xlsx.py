@@ -27,11 +27,11 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils.exceptions import InvalidFileException
 
+from zhifa.accounts.actors import Actor
 from zhifa.catalogue import procedures, selectors, services
 from zhifa.catalogue.models import InspectionItem, Power
 from zhifa.core.deadlines import LegalLimit, Unit
 from zhifa.core.errors import DomainError, ValidationFailed
-from zhifa.org.actors import Actor
 from zhifa.org.models import Agency
 
 MAX_BYTES = 5 * 1024 * 1024

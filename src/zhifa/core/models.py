@@ -6,8 +6,8 @@ names for that year: every day of a statutory holiday period (weekend days insid
 every adjusted working day (调休上班). Any day not listed follows the plain rule: Monday to Friday
 work, Saturday and Sunday rest.
 
-Rows are written only by :mod:`zhifa.core.services` (and the seeding migration); readers go through
-:mod:`zhifa.core.calendar`, which keeps each year in memory.
+Rows are written only by :mod:`zhifa.calendars.services` (and the seeding migration); readers go
+through :mod:`zhifa.core.calendar`, which keeps each year in memory.
 """
 
 from __future__ import annotations

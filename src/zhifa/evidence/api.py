@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -18,12 +18,12 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.security import django_auth
 
+from zhifa.accounts.actors import Actor
 from zhifa.accounts.auth import ApiTokenAuth
 from zhifa.accounts.models import ApiToken, User
 from zhifa.core.errors import DomainError, NotFound, ValidationFailed
 from zhifa.evidence import blobs, selectors, services, tus
 from zhifa.evidence.models import CopyRequest, Device, Evidence, Upload
-from zhifa.evidence.services import Actor
 from zhifa.org.models import Agency, Officer
 
 router = Router(tags=["evidence"])
@@ -56,8 +56,8 @@ UPLOAD_AUTH = [ApiTokenAuth(scope=services.UPLOAD_SCOPE), django_auth]
 def actor_of(request: HttpRequest) -> Actor:
     auth = getattr(request, "auth", None)
     if isinstance(auth, ApiToken):
-        return Actor(token_label=f"token:{auth.prefix}", token_agency=auth.agency)
-    return Actor(user=request.user)
+        return auth
+    return cast(User, request.user)
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -139,8 +139,8 @@ def tus_options(request: HttpRequest) -> HttpResponse:
 
 
 def _agency_for(actor: Actor, metadata: dict[str, str]) -> Agency:
-    if actor.token_agency is not None:
-        return actor.token_agency
+    if isinstance(actor, ApiToken) and actor.agency is not None:
+        return actor.agency
     agency_id = metadata.get("agency", "")
     agencies = selectors.upload_agencies_of(actor)
     if agency_id:

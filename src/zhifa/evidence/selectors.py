@@ -18,19 +18,21 @@ from zhifa.accounts.access import (
     is_supervisor,
     supervised_government_ids,
 )
+from zhifa.accounts.actors import Actor
+from zhifa.accounts.models import ApiToken
 from zhifa.evidence.models import Device, Evidence
 from zhifa.org.models import Agency
 
 READER_ROLES = (Role.OFFICER, Role.UNIT_HEAD, Role.AGENCY_HEAD, Role.RECORDS_KEEPER)
 
 
-def upload_agencies_of(actor: Any) -> QuerySet[Agency]:
-    """The agencies ``actor`` (an ``evidence.services.Actor``) may upload to."""
-    if actor.token_label:
-        if actor.token_agency is None:
+def upload_agencies_of(actor: Actor) -> QuerySet[Agency]:
+    """The agencies ``actor`` may upload to."""
+    if isinstance(actor, ApiToken):
+        if actor.agency_id is None:
             return Agency.objects.none()
-        return Agency.objects.filter(pk=actor.token_agency.pk)
-    ids = active_roles(actor.user).filter(role__in=READER_ROLES).values("agency_id")
+        return Agency.objects.filter(pk=actor.agency_id)
+    ids = active_roles(actor).filter(role__in=READER_ROLES).values("agency_id")
     return Agency.objects.filter(pk__in=ids)
 
 
@@ -69,7 +71,7 @@ def devices_of_agency(*, user: Any, agency: Agency) -> QuerySet[Device]:
     return Device.objects.filter(agency=agency).select_related("holder__person")
 
 
-def devices_for_upload(actor: Any) -> QuerySet[Device]:
+def devices_for_upload(actor: Actor) -> QuerySet[Device]:
     """The devices in service (not retired) of the agencies ``actor`` may upload to."""
     return Device.objects.filter(
         agency__in=upload_agencies_of(actor), retired_at__isnull=True

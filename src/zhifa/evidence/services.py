@@ -1,7 +1,9 @@
 """The only code that changes evidence state. Each service: keyword-only arguments, ``actor``
 first, one transaction, permission and rule checks, write, ledger event (with the blob's SHA-256).
 
-``actor`` is an :class:`Actor`: a staff user (session) or a machine's API token bound to an agency.
+``actor`` is an :data:`~zhifa.accounts.actors.Actor`: a staff user (session) or a machine's API
+token bound to an agency (``evidence:upload`` scope); previews and published copies are made by
+:data:`~zhifa.accounts.actors.SYSTEM`.
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ import queue
 import threading
 import uuid
 from collections import OrderedDict
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any, Protocol
@@ -25,6 +26,8 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from zhifa.accounts.access import Role, has_role
+from zhifa.accounts.actors import SYSTEM, Actor, actor_label
+from zhifa.accounts.models import ApiToken, User
 from zhifa.core import clock
 from zhifa.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 from zhifa.evidence import blobs, rules
@@ -49,24 +52,6 @@ UPLOADER_ROLES = (Role.OFFICER, Role.UNIT_HEAD, Role.AGENCY_HEAD, Role.RECORDS_K
 DEVICE_MANAGER_ROLES = (Role.UNIT_HEAD, Role.AGENCY_HEAD, Role.RECORDS_KEEPER)
 UPLOAD_SCOPE = "evidence:upload"
 READ_CHUNK = 1024 * 1024
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who acts: a staff ``user``, or a machine token (``token_label`` ``token:<prefix>``) that
-    belongs to ``token_agency``."""
-
-    user: Any = None
-    token_label: str = ""
-    token_agency: Agency | None = None
-
-    @property
-    def ledger_actor(self) -> Any:
-        return self.token_label if self.token_label else self.user
-
-    @property
-    def label(self) -> str:
-        return self.token_label or (f"user:{self.user.pk}" if self.user is not None else "system")
 
 
 class ChecksumMismatch(DomainError):
@@ -99,12 +84,20 @@ class TooLarge(DomainError):
 # --- devices (R-3) -------------------------------------------------------------------------------
 
 
-def _require_staff(actor: Actor, agency: Agency, roles: tuple[str, ...]) -> None:
-    if actor.user is None or not has_role(actor.user, agency, *roles):
+def _user(actor: Actor) -> User | None:
+    """The person who acts (``None`` for a machine or the system)."""
+    return actor if isinstance(actor, User) else None
+
+
+def _require_staff(actor: Actor, agency: Agency, roles: tuple[str, ...]) -> User:
+    """The staff member who acts, if they hold one of ``roles`` in ``agency``."""
+    user = _user(actor)
+    if user is None or not has_role(user, agency, *roles):
         raise PermissionDenied(
             _("您在“%(agency)s”没有执行此操作的权限。") % {"agency": agency.name},
             detail={"required_roles": list(roles)},
         )
+    return user
 
 
 def _check_holder(agency: Agency, holder: Officer | None) -> None:
@@ -140,7 +133,7 @@ def device_register(
             holder=holder,
             registered_at=clock.now(),
         )
-        ledger_append(actor=actor.ledger_actor, action="evidence.device.register", obj=device)
+        ledger_append(actor=actor_label(actor), action="evidence.device.register", obj=device)
     return device
 
 
@@ -157,7 +150,7 @@ def device_assign_holder(
         device.holder = holder
         device.save(update_fields=["holder"])
         ledger_append(
-            actor=actor.ledger_actor, action="evidence.device.assign", obj=device, reason=reason
+            actor=actor_label(actor), action="evidence.device.assign", obj=device, reason=reason
         )
     return device
 
@@ -173,7 +166,7 @@ def device_retire(*, actor: Actor, device: Device, reason: str) -> Device:
         device.retired_at = clock.now()
         device.save(update_fields=["retired_at"])
         ledger_append(
-            actor=actor.ledger_actor, action="evidence.device.retire", obj=device, reason=reason
+            actor=actor_label(actor), action="evidence.device.retire", obj=device, reason=reason
         )
     return device
 
@@ -182,9 +175,10 @@ def device_retire(*, actor: Actor, device: Device, reason: str) -> Device:
 
 
 def can_upload(actor: Actor, agency: Agency) -> bool:
-    if actor.token_label:
-        return actor.token_agency is not None and actor.token_agency.pk == agency.pk
-    return actor.user is not None and has_role(actor.user, agency, *UPLOADER_ROLES)
+    if isinstance(actor, ApiToken):
+        return actor.agency_id is not None and actor.agency_id == agency.pk
+    user = _user(actor)
+    return user is not None and has_role(user, agency, *UPLOADER_ROLES)
 
 
 def _require_upload(actor: Actor, agency: Agency) -> None:
@@ -281,14 +275,14 @@ def upload_create(*, actor: Actor, agency: Agency, length: int, metadata: dict[s
     with transaction.atomic():
         upload = Upload.objects.create(
             agency=agency,
-            created_by=actor.user,
-            created_via=actor.label,
+            created_by=_user(actor),
+            created_via=actor_label(actor),
             length=length,
             metadata=meta,
             created_at=now,
             expires_at=now + settings.EVIDENCE_UPLOAD_EXPIRY,
         )
-        ledger_append(actor=actor.ledger_actor, action="evidence.upload.create", obj=upload)
+        ledger_append(actor=actor_label(actor), action="evidence.upload.create", obj=upload)
     return upload
 
 
@@ -303,7 +297,7 @@ def upload_get_for_actor(*, actor: Actor, upload_id: str) -> Upload:
     except ValueError:
         raise NotFound(_("上传任务不存在。")) from None
     upload = Upload.objects.select_related("agency").filter(pk=key).first()
-    if upload is None or upload.created_via != actor.label:
+    if upload is None or upload.created_via != actor_label(actor):
         raise NotFound(_("上传任务不存在。"))
     return upload
 
@@ -561,7 +555,7 @@ def upload_refuse(*, actor: Actor, upload: Upload, reason: str) -> None:
         locked.refused_reason = reason[:300]
         locked.save(update_fields=["state", "refused_reason"])
         ledger_append(
-            actor=actor.ledger_actor, action="evidence.upload.refuse", obj=locked, reason=reason
+            actor=actor_label(actor), action="evidence.upload.refuse", obj=locked, reason=reason
         )
     upload.state = locked.state
     upload.refused_reason = locked.refused_reason
@@ -598,7 +592,7 @@ def _finalize(upload: Upload, path: Path, sha256: str, actor: Actor) -> Upload:
         locked.evidence = evidence
         locked.save(update_fields=["offset", "state", "evidence"])
         ledger_append(
-            actor=actor.ledger_actor,
+            actor=actor_label(actor),
             action="evidence.upload.complete",
             obj=locked,
             blob_sha256=sha256,
@@ -638,8 +632,8 @@ def _register(
         original_name=meta.get("filename", ""),
         device_id=meta.get("device"),
         officer_id=meta.get("officer"),
-        uploaded_by=actor.user,
-        uploaded_via=actor.label,
+        uploaded_by=_user(actor),
+        uploaded_via=actor_label(actor),
         captured_at=captured_at,
         uploaded_at=uploaded_at,
         place=meta.get("place", ""),
@@ -652,7 +646,7 @@ def _register(
         ),
     )
     ledger_append(
-        actor=actor.ledger_actor,
+        actor=actor_label(actor),
         action="evidence.item.register",
         obj=evidence,
         reason=evidence.late_reason,
@@ -669,7 +663,7 @@ def _blob_row(*, actor: Actor, sha256: str, size: int, media: MediaType, at: dat
         return blob
     blob = Blob.objects.create(sha256=sha256, size=size, media_type=media.name, stored_at=at)
     ledger_append(
-        actor=actor.ledger_actor, action="evidence.blob.store", obj=blob, blob_sha256=sha256
+        actor=actor_label(actor), action="evidence.blob.store", obj=blob, blob_sha256=sha256
     )
     return blob
 
@@ -769,13 +763,13 @@ def derivative_create(*, evidence: Evidence, kind: str, maker: Any) -> Derivativ
         blobs.get_storage().put_staged(tmp, sha256=sha256, size=size)
         with transaction.atomic():
             now = clock.now()
-            blob = _blob_row(actor=Actor(), sha256=sha256, size=size, media=media, at=now)
+            blob = _blob_row(actor=SYSTEM, sha256=sha256, size=size, media=media, at=now)
             derivative, created = Derivative.objects.get_or_create(
                 evidence=evidence, kind=kind, defaults={"blob": blob, "created_at": now}
             )
             if created:
                 ledger_append(
-                    actor=None,
+                    actor=actor_label(SYSTEM),
                     action=f"evidence.derivative.{kind}",
                     obj=derivative,
                     blob_sha256=sha256,
@@ -792,13 +786,13 @@ def _log_access(*, actor: Actor, evidence_id: int, action: str, ip: str | None) 
     with transaction.atomic():
         entry = EvidenceAccess.objects.create(
             evidence_id=evidence_id,
-            actor=actor.label,
-            user=actor.user if actor.user is not None and actor.user.is_authenticated else None,
+            actor=actor_label(actor),
+            user=_user(actor),
             action=action,
             at=clock.now(),
             ip_address=ip,
         )
-        ledger_append(actor=actor.ledger_actor, action=f"evidence.access.{action}", obj=entry)
+        ledger_append(actor=actor_label(actor), action=f"evidence.access.{action}", obj=entry)
 
 
 def evidence_open(*, actor: Actor, evidence_id: int, action: str, ip: str | None) -> Evidence:
@@ -808,7 +802,7 @@ def evidence_open(*, actor: Actor, evidence_id: int, action: str, ip: str | None
 
     if not 0 < evidence_id < 2**63:
         raise NotFound(_("音像记录不存在或您无权查看。"))
-    evidence = evidence_visible_to(actor.user).filter(pk=evidence_id).first()
+    evidence = evidence_visible_to(_user(actor)).filter(pk=evidence_id).first()
     if evidence is None:
         if Evidence.objects.filter(pk=evidence_id).exists():
             _log_access(
@@ -823,7 +817,7 @@ def grant_create(*, actor: Actor, evidence: Evidence, user: Any, reason: str) ->
     """The agency head lets ``user`` read a confidential item (R-33)."""
     with transaction.atomic():
         evidence = Evidence.objects.select_for_update().select_related("agency").get(pk=evidence.pk)
-        _require_staff(actor, evidence.agency, (Role.AGENCY_HEAD,))
+        head = _require_staff(actor, evidence.agency, (Role.AGENCY_HEAD,))
         if not evidence.confidentiality:
             raise ValidationFailed(_("该记录不涉密，无需单独授权。"))
         if not reason.strip():
@@ -835,12 +829,12 @@ def grant_create(*, actor: Actor, evidence: Evidence, user: Any, reason: str) ->
         grant = EvidenceGrant.objects.create(
             evidence=evidence,
             user=user,
-            granted_by=actor.user,
+            granted_by=head,
             granted_at=clock.now(),
             reason=reason.strip(),
         )
         ledger_append(
-            actor=actor.ledger_actor, action="evidence.grant.create", obj=grant, reason=reason
+            actor=actor_label(actor), action="evidence.grant.create", obj=grant, reason=reason
         )
     return grant
 
@@ -858,7 +852,7 @@ def grant_revoke(*, actor: Actor, grant: EvidenceGrant, reason: str) -> Evidence
         grant.revoked_at = clock.now()
         grant.save(update_fields=["revoked_at"])
         ledger_append(
-            actor=actor.ledger_actor, action="evidence.grant.revoke", obj=grant, reason=reason
+            actor=actor_label(actor), action="evidence.grant.revoke", obj=grant, reason=reason
         )
     return grant
 
@@ -868,7 +862,8 @@ def evidence_publish_copy(*, actor: Actor, evidence: Evidence) -> Derivative:
     blob is never changed. (Audio and video are not published by this service.)"""
     from zhifa.evidence import media
 
-    if actor.user is None or not has_role(actor.user, evidence.agency, *UPLOADER_ROLES):
+    user = _user(actor)
+    if user is None or not has_role(user, evidence.agency, *UPLOADER_ROLES):
         raise PermissionDenied(_("您无权为该记录制作公开版本。"))
     if evidence.kind != Evidence.Kind.PHOTO:
         raise ValidationFailed(_("目前只能为照片制作去除位置信息的公开版本。"))
@@ -904,7 +899,7 @@ def copy_request_create(
 ) -> CopyRequest:
     """Record a party's request for copies of records of ``agency``."""
     with transaction.atomic():
-        _require_staff(actor, agency, UPLOADER_ROLES)
+        staff = _require_staff(actor, agency, UPLOADER_ROLES)
         if not party_name.strip() or not party_reason.strip():
             raise ValidationFailed(_("请填写申请人和申请事由。"))
         items = list(Evidence.objects.filter(pk__in=evidence_ids, agency=agency))
@@ -914,12 +909,12 @@ def copy_request_create(
             agency=agency,
             party_name=party_name.strip(),
             party_reason=party_reason.strip(),
-            requested_by=actor.user,
+            requested_by=staff,
             requested_at=clock.now(),
         )
         request.items.set(items)
         ledger_append(
-            actor=actor.ledger_actor,
+            actor=actor_label(actor),
             action="evidence.copy.request",
             obj=request,
             reason=party_reason,
@@ -935,18 +930,18 @@ def copy_request_decide(
         request = (
             CopyRequest.objects.select_for_update().select_related("agency").get(pk=request.pk)
         )
-        _require_staff(actor, request.agency, (Role.AGENCY_HEAD,))
+        head = _require_staff(actor, request.agency, (Role.AGENCY_HEAD,))
         if request.state != CopyRequest.State.REQUESTED:
             raise Conflict(_("该申请已经审批。"))
         if not approve and not reason.strip():
             raise ValidationFailed(_("不予批准的，请说明理由。"))
         request.state = CopyRequest.State.APPROVED if approve else CopyRequest.State.REFUSED
-        request.decided_by = actor.user
+        request.decided_by = head
         request.decided_at = clock.now()
         request.decision_reason = reason.strip()
         request.save(update_fields=["state", "decided_by", "decided_at", "decision_reason"])
         ledger_append(
-            actor=actor.ledger_actor,
+            actor=actor_label(actor),
             action="evidence.copy.approve" if approve else "evidence.copy.refuse",
             obj=request,
             reason=reason,
@@ -981,7 +976,7 @@ def copy_request_export(*, actor: Actor, request: CopyRequest) -> Blob:
             locked.package = blob
             locked.save(update_fields=["state", "package"])
             ledger_append(
-                actor=actor.ledger_actor,
+                actor=actor_label(actor),
                 action="evidence.copy.export",
                 obj=locked,
                 blob_sha256=sha256,
@@ -999,7 +994,7 @@ def copy_package_opened(*, actor: Actor, request: CopyRequest, ip: str | None) -
         )
 
 
-def evidence_keep_with_case_file(*, actor: Any, evidence: Evidence) -> Evidence:
+def evidence_keep_with_case_file(*, actor: Actor, evidence: Evidence) -> Evidence:
     """An item linked to a case becomes part of its case file and is kept permanently
     (R-29; law-reference: evidence recordings stay with the case file). Runs inside the caller's
     transaction (the case service that links it); a second call changes nothing."""
@@ -1008,5 +1003,5 @@ def evidence_keep_with_case_file(*, actor: Any, evidence: Evidence) -> Evidence:
         return locked
     locked.retention = rules.RETENTION_PERMANENT
     locked.save(update_fields=["retention"])
-    ledger_append(actor=actor, action="evidence.item.retention", obj=locked)
+    ledger_append(actor=actor_label(actor), action="evidence.item.retention", obj=locked)
     return locked

@@ -87,18 +87,6 @@ def stored_snapshot(obj: models.Model) -> dict[str, Any]:
     return snapshot_values(fields, row)
 
 
-def actor_label(actor: Any) -> str:
-    """``user:<id>`` for a person, ``token:<prefix>`` for a machine, ``system`` for the system."""
-    if actor is None:
-        return "system"
-    if isinstance(actor, str):
-        return actor
-    label = getattr(actor, "ledger_actor_label", None)  # an API token: "token:<prefix>"
-    if isinstance(label, str):
-        return label
-    return f"user:{actor.pk}"
-
-
 def leaf_data(event: LedgerEvent) -> bytes:
     """The leaf: the canonical serialisation of the event (hashes and ids only)."""
     return canonical.encode_leaf(
@@ -170,7 +158,7 @@ def lock_head() -> LedgerHead:
 
 def ledger_append(
     *,
-    actor: Any,
+    actor: str,
     action: str,
     obj: models.Model,
     reason: str = "",
@@ -178,11 +166,16 @@ def ledger_append(
 ) -> LedgerEvent:
     """Append one event for ``obj`` (already written) and keep its snapshot as a new version.
 
+    ``actor`` is the label of who acts (``user:<id>``, ``token:<prefix>``, ``system``): the
+    services pass ``zhifa.accounts.actors.actor_label(actor)``; the ledger knows no actor types.
+
     Must run inside the caller's transaction; the head row lock gives one gap-free order even with
     concurrent writers, and the tree nodes the new leaf completes are written under that lock.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("ledger_append must run inside the service's transaction")
+    if not isinstance(actor, str) or not actor:
+        raise TypeError(f"ledger_append takes the actor's label, not {actor!r}")
     content = stored_snapshot(obj)
     connection = transaction.get_connection()
     size, raw_frontier = _lock_head_row(connection)
@@ -190,7 +183,7 @@ def ledger_append(
     event = LedgerEvent(
         seq=size,
         recorded_at=clock.now(),
-        actor=actor_label(actor),
+        actor=actor,
         action=action,
         object_type=object_type_of(obj),
         object_id=str(obj.pk),

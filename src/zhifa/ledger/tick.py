@@ -9,7 +9,7 @@ from datetime import datetime
 
 from django.utils.translation import gettext as _
 
-from zhifa.core.management.commands.tick import TickTask
+from zhifa.core.tick import TickTask
 from zhifa.ledger.services import checkpoint_sign, mirror_checkpoints
 
 

@@ -18,13 +18,13 @@ from ninja import Path, Query, Router, Schema, Status
 from ninja.security import django_auth
 from pydantic import AfterValidator, Field, WithJsonSchema
 
+from zhifa.accounts.actors import Actor
 from zhifa.accounts.auth import ApiTokenAuth
+from zhifa.core.db import MAX_DB_ID
 from zhifa.core.errors import PermissionDenied, ValidationFailed
 from zhifa.org import selectors, services
-from zhifa.org.actors import Actor
 from zhifa.org.models import Agency, Certificate, Officer, Unit
 from zhifa.org.rules import CertificateStatus
-from zhifa.org.selectors import MAX_DB_ID
 
 router = Router(tags=["org"], auth=[ApiTokenAuth(), django_auth])
 

@@ -3,7 +3,7 @@
 Idempotent: every row is looked up by its natural key first and only what is missing is created,
 so a second run writes nothing and adds no ledger event. Rows that exist are never overwritten —
 ``make run`` loads the demo on every start and must not undo what a user changed since.
-Everything is written as :data:`~zhifa.org.actors.SYSTEM` in one transaction: all or nothing.
+Everything is written as :data:`~zhifa.accounts.actors.SYSTEM` in one transaction: all or nothing.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from typing import Any
 
 from django.db import transaction
 
+from zhifa.accounts.actors import SYSTEM
 from zhifa.org import rules, services
-from zhifa.org.actors import SYSTEM
 from zhifa.org.models import (
     Agency,
     Certificate,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import Final
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import URLValidator, validate_email
@@ -27,6 +28,11 @@ _POST_CODE = re.compile(r"^\d{6}$")
 _DIVISION_CODE = re.compile(r"^(?:\d{6}|\d{9}|\d{12})$")
 
 CERTIFICATE_NUMBER_MAX_LENGTH = 40
+
+# An API token acts for its agency (any agency when it names none) with these scopes: read the
+# organisation, and change what an agency head may change. It never acts as an admin.
+SCOPE_READ: Final = "org:read"
+SCOPE_WRITE: Final = "org:write"
 
 
 class CertificateStatus(models.TextChoices):

@@ -24,18 +24,16 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from zhifa.accounts import access
+from zhifa.accounts.actors import Actor, SystemActor
 from zhifa.accounts.models import ApiToken, User
 from zhifa.core import clock
+from zhifa.core.db import MAX_DB_ID
 from zhifa.core.errors import NotFound
 from zhifa.ledger.models import LedgerEvent
 from zhifa.ledger.services import object_type_of
 from zhifa.org import rules
-from zhifa.org.actors import SCOPE_READ, SCOPE_WRITE, Actor, SystemActor
 from zhifa.org.models import Agency, Certificate, Government, GroupMembership, Officer, Unit
-from zhifa.org.rules import CertificateStatus
-
-# The largest primary key the databases store (BigAutoField): a larger id cannot exist.
-MAX_DB_ID = 2**63 - 1
+from zhifa.org.rules import SCOPE_READ, SCOPE_WRITE, CertificateStatus
 
 
 def _reads_everything(actor: Actor) -> bool:

@@ -16,7 +16,8 @@ Who may do what:
   of one agency changes nothing of another (:class:`PermissionDenied`, nothing changed);
 - a machine (API token) with the scope ``org:write`` may do what its agency's head may do, for its
   own agency (any agency when the token names none); a token is never an admin;
-- :data:`~zhifa.org.actors.SYSTEM` (the demo loader and data migrations only) may do everything.
+- :data:`~zhifa.accounts.actors.SYSTEM` (the demo loader and data migrations only) may do
+  everything.
 
 Updates and deactivations need a reason (``reason_required``). An update that changes nothing is a
 no-op: the row is returned as it was and no ledger event is written (so loading the same data twice
@@ -33,12 +34,12 @@ from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
 from zhifa.accounts import access
+from zhifa.accounts.actors import Actor, SystemActor, actor_label
 from zhifa.accounts.models import ApiToken, User
 from zhifa.core import clock
 from zhifa.core.errors import Conflict, PermissionDenied, ValidationFailed
 from zhifa.ledger.services import ledger_append
 from zhifa.org import rules
-from zhifa.org.actors import SCOPE_WRITE, SYSTEM, Actor, SystemActor, ledger_actor
 from zhifa.org.models import (
     Agency,
     Certificate,
@@ -50,11 +51,9 @@ from zhifa.org.models import (
     Post,
     Unit,
 )
+from zhifa.org.rules import SCOPE_WRITE
 
 __all__ = [
-    "SYSTEM",
-    "Actor",
-    "SystemActor",
     "agency_create",
     "agency_deactivate",
     "agency_update",
@@ -289,7 +288,7 @@ def _save_new(obj: M, *, conflict_message: str, conflict_code: str) -> M:
 
 
 def _record(actor: Actor, action: str, obj: models.Model, reason: str) -> None:
-    ledger_append(actor=ledger_actor(actor), action=action, obj=obj, reason=reason)
+    ledger_append(actor=actor_label(actor), action=action, obj=obj, reason=reason)
 
 
 def _check_choice(value: str, choices: type[models.TextChoices], *, field: str) -> None:

@@ -13,11 +13,12 @@ from datetime import date
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from zhifa.core.db import MAX_DB_ID
 from zhifa.core.errors import NotFound
 from zhifa.org import selectors as org_selectors
 from zhifa.org.models import Agency, Certificate, Government, Group, Unit
 from zhifa.org.rules import CertificateStatus
-from zhifa.org.selectors import MAX_DB_ID, CertificateCheck
+from zhifa.org.selectors import CertificateCheck
 from zhifa.portal.rules import clean_search_text
 
 __all__ = [

@@ -11,6 +11,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from zhifa.accounts import services
+from zhifa.accounts.actors import SYSTEM
 from zhifa.accounts.models import User
 from zhifa.core.errors import DomainError
 
@@ -25,7 +26,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             user, password = services.user_create(
-                actor=services.SYSTEM_ACTOR,
+                actor=SYSTEM,
                 username=options["username"],
                 full_name=options["name"],
                 admin_role=User.AdminRole.SYSTEM,

@@ -6,7 +6,7 @@
     zhifa calendar seed [--reason TEXT] [--user USERNAME]
     zhifa calendar check
 
-Thin: every write goes through :mod:`zhifa.core.services`; refusals print the Chinese message
+Thin: every write goes through :mod:`zhifa.calendars.services`; refusals print the Chinese message
 (and each error of a bad file) and exit with status 1, nothing written.
 """
 
@@ -16,16 +16,17 @@ from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any, cast
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from zhifa.accounts.actors import SYSTEM, Actor
+from zhifa.accounts.models import User
+from zhifa.calendars.services import calendar_year_load, calendar_years_seed
 from zhifa.core import calendar
 from zhifa.core.calendar_data import weekday_name
 from zhifa.core.errors import DomainError
 from zhifa.core.models import CalendarYear
-from zhifa.core.services import calendar_year_load, calendar_years_seed
 
 MAX_FILE_BYTES = 256 * 1024
 
@@ -71,10 +72,11 @@ class Command(BaseCommand):
                     self.stderr.write(f"  - {error}")
             raise CommandError(exc.message) from None
 
-    def _actor(self, username: str) -> Any:
+    def _actor(self, username: str) -> Actor:
+        """The operator at the shell is the system; ``--user`` names the administrator."""
         if not username:
-            return None
-        user = get_user_model().objects.filter(username=username).first()
+            return SYSTEM
+        user = User.objects.filter(username=username).first()
         if user is None:
             raise CommandError(_("没有用户名为“%(name)s”的用户。") % {"name": username})
         return user

@@ -1,4 +1,5 @@
-"""Writes of the shared kernel: loading a year into the working-day calendar.
+"""Writes of the working-day calendar (the kernel's ``CalendarYear``/``CalendarDay`` tables):
+loading a year.
 
 Each service runs in one transaction, checks permission, writes, and appends a ledger event
 (``core.calendar.load`` / ``core.calendar.seed``) for the :class:`CalendarYear` row; the event's
@@ -8,11 +9,13 @@ snapshot carries ``content_sha256``, the hash of every named day, so the ledger 
 from __future__ import annotations
 
 import hashlib
-from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from zhifa.accounts.access import require_admin
+from zhifa.accounts.actors import Actor, actor_label, is_system
+from zhifa.accounts.models import User
 from zhifa.core import calendar, clock
 from zhifa.core.calendar_data import (
     YearData,
@@ -27,14 +30,11 @@ from zhifa.core.models import CalendarDay, CalendarYear
 from zhifa.ledger.services import ledger_append
 
 
-def _require_calendar_admin(actor: Any) -> None:
-    """A person must be a system administrator; ``None`` is the operator at the server's shell
-    (``zhifa calendar …`` without ``--user``), recorded in the ledger as ``system``."""
-    if actor is None:
+def _require_calendar_admin(actor: Actor) -> None:
+    """A person must be a system administrator; :data:`SYSTEM` is the operator at the server's
+    shell (``zhifa calendar …`` without ``--user``), recorded in the ledger as ``system``."""
+    if is_system(actor):
         return
-    from zhifa.accounts.access import require_admin
-    from zhifa.accounts.models import User
-
     require_admin(actor, User.AdminRole.SYSTEM)
 
 
@@ -45,7 +45,7 @@ def _forget_after_commit(year: int) -> None:
 
 def calendar_year_load(
     *,
-    actor: Any,
+    actor: Actor,
     content: bytes,
     file_name: str = "",
     reason: str = "",
@@ -84,12 +84,12 @@ def calendar_year_load(
             file_sha256=hashlib.sha256(content).hexdigest(),
             version="",
         )
-        ledger_append(actor=actor, action="core.calendar.load", obj=row, reason=reason)
+        ledger_append(actor=actor_label(actor), action="core.calendar.load", obj=row, reason=reason)
         _forget_after_commit(data.year)
     return row
 
 
-def calendar_years_seed(*, actor: Any, reason: str = "") -> list[CalendarYear]:
+def calendar_years_seed(*, actor: Actor, reason: str = "") -> list[CalendarYear]:
     """Add every year the installed ``chinese-calendar`` knows and the table does not.
 
     The first migration seeds the years of the package installed then; run this (``zhifa calendar
@@ -116,7 +116,9 @@ def calendar_years_seed(*, actor: Any, reason: str = "") -> list[CalendarYear]:
                 file_sha256="",
                 version=version,
             )
-            ledger_append(actor=actor, action="core.calendar.seed", obj=row, reason=reason)
+            ledger_append(
+                actor=actor_label(actor), action="core.calendar.seed", obj=row, reason=reason
+            )
             _forget_after_commit(year)
             created.append(row)
     return created
