@@ -42,6 +42,7 @@ test: lint typecheck migrations-check security pytest
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
+	$(BIN)/lint-imports --no-logo
 
 typecheck: $(STAMP)
 	ZHIFA_DATA_DIR=$$(mktemp -d) $(BIN)/mypy
@@ -73,4 +74,4 @@ bench: $(STAMP)
 	done
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache .import_linter_cache

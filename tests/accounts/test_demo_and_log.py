@@ -22,10 +22,11 @@ from tests.accounts.support import (
 )
 from zhifa.accounts import access, services
 from zhifa.accounts.actors import SYSTEM
-from zhifa.accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_totp_key_hex, load_demo_accounts
+from zhifa.accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_totp_key_hex
 from zhifa.accounts.models import RoleAssignment, SecurityEvent, User
 from zhifa.core import clock
 from zhifa.core.errors import NotFound
+from zhifa.org.demo import load_demo_accounts
 from zhifa.org.models import Agency, Government, Officer, Person
 
 Kind = SecurityEvent.Kind

@@ -2,12 +2,13 @@
 
 Roles are per agency (``RoleAssignment``); the justice office's supervisor reads every agency of
 its government (and those below it) but writes nothing; the three admin roles never see case
-content.
+content. Which agencies a user reads or works in (``agencies_of``, ``agencies_readable_by``,
+``supervised_government_ids``) walks the organisation, so it is org's: :mod:`zhifa.org.selectors`.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -16,8 +17,17 @@ from zhifa.accounts.actors import Actor
 from zhifa.accounts.models import ApiToken, RoleAssignment, User
 from zhifa.core.errors import PermissionDenied
 
-if TYPE_CHECKING:
-    from zhifa.org.models import Agency
+
+class AgencyRef(Protocol):
+    """An agency as the role checks read it (an ``org.Agency``: org is above accounts, which
+    refers to org's rows only through its foreign keys and imports no org module)."""
+
+    @property
+    def pk(self) -> Any: ...
+
+    @property
+    def name(self) -> str: ...
+
 
 Role = RoleAssignment.Role
 
@@ -33,11 +43,11 @@ def active_roles(user: Any) -> QuerySet[RoleAssignment]:
     return RoleAssignment.objects.filter(user=user, revoked_at__isnull=True)
 
 
-def has_role(user: Any, agency: Agency | None, *roles: str) -> bool:
+def has_role(user: Any, agency: AgencyRef | None, *roles: str) -> bool:
     """Does ``user`` hold one of ``roles`` in ``agency`` (any agency when ``agency`` is None)?"""
     qs = active_roles(user).filter(role__in=roles)
     if agency is not None:
-        qs = qs.filter(agency=agency)
+        qs = qs.filter(agency_id=agency.pk)
     return qs.exists()
 
 
@@ -55,49 +65,7 @@ def is_admin(user: Any, *admin_roles: str) -> bool:
     )
 
 
-def agencies_of(user: Any, *roles: str) -> QuerySet[Agency]:
-    """Agencies in which the user holds one of ``roles`` (all roles when none are named)."""
-    from zhifa.org.models import Agency
-
-    assignments = active_roles(user)
-    if roles:
-        assignments = assignments.filter(role__in=roles)
-    return Agency.objects.filter(id__in=assignments.values("agency_id"))
-
-
-def agencies_readable_by(user: Any) -> QuerySet[Agency]:
-    """Agencies whose internal data the user may read: their own, or every agency of the
-    supervisor's government and the governments below it. Admin roles read none."""
-    from zhifa.org.models import Agency
-
-    if is_supervisor(user):
-        government_ids = supervised_government_ids(user)
-        return Agency.objects.filter(government_id__in=government_ids)
-    # Inactive agencies included: their records stay readable to the staff who kept them.
-    return agencies_of(user)
-
-
-def supervised_government_ids(user: Any) -> set[int]:
-    """The governments a supervisor oversees: their agency's government and every one below it."""
-    from zhifa.org.models import Government
-
-    roots = set(
-        active_roles(user)
-        .filter(role=Role.SUPERVISOR)
-        .values_list("agency__government_id", flat=True)
-    )
-    seen: set[int] = set()
-    frontier = roots
-    while frontier:
-        seen |= frontier
-        frontier = (
-            set(Government.objects.filter(parent_id__in=frontier).values_list("id", flat=True))
-            - seen
-        )
-    return seen
-
-
-def require_role(user: Any, agency: Agency, *roles: str) -> None:
+def require_role(user: Any, agency: AgencyRef, *roles: str) -> None:
     """Raise :class:`PermissionDenied` (nothing changed) unless the user holds one of ``roles``."""
     if not has_role(user, agency, *roles):
         raise PermissionDenied(
@@ -116,7 +84,7 @@ def is_token(actor: object) -> bool:
     return isinstance(actor, ApiToken)
 
 
-def token_has_scope(actor: Actor, scope: str, agency: Agency | None = None) -> bool:
+def token_has_scope(actor: Actor, scope: str, agency: AgencyRef | None = None) -> bool:
     """Does the machine ``actor`` hold ``scope`` (for ``agency`` when one is named)?
 
     A token bound to an agency acts for that agency only; a token without an agency (the superior
@@ -138,7 +106,7 @@ def token_reads_personal_data(auth: object) -> bool:
     return not isinstance(auth, ApiToken) or auth.has_scope(PERSONAL_DATA_SCOPE)
 
 
-def require_scope(actor: Actor, scope: str, agency: Agency | None = None) -> None:
+def require_scope(actor: Actor, scope: str, agency: AgencyRef | None = None) -> None:
     """Raise :class:`PermissionDenied` (nothing changed) unless the token holds ``scope``."""
     if not token_has_scope(actor, scope, agency):
         raise PermissionDenied(
@@ -151,8 +119,6 @@ __all__ = [
     "Role",
     "User",
     "active_roles",
-    "agencies_of",
-    "agencies_readable_by",
     "has_role",
     "is_admin",
     "is_supervisor",
@@ -160,7 +126,6 @@ __all__ = [
     "require_admin",
     "require_role",
     "require_scope",
-    "supervised_government_ids",
     "token_has_scope",
     "token_reads_personal_data",
 ]

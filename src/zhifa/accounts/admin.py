@@ -15,7 +15,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.auth.models import Group
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.db.models.fields.related import ForeignKey
 from django.forms import ModelChoiceField
 from django.http import HttpRequest, HttpResponse
@@ -175,9 +175,10 @@ class UserAdmin(SystemAdminOnly):
         self, db_field: ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
     ) -> ModelChoiceField | None:
         if db_field.name == "person":
-            from zhifa.org.models import Person
-
-            kwargs["queryset"] = Person.objects.filter(user__isnull=True).order_by("name")
+            # org.Person through the foreign key: accounts imports no org module.
+            person = db_field.related_model
+            assert isinstance(person, type) and issubclass(person, Model)
+            kwargs["queryset"] = person._default_manager.filter(user__isnull=True).order_by("name")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:

@@ -8,19 +8,16 @@ authenticator app. Never load them into a production database.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from zhifa.accounts import services
 from zhifa.accounts.actors import SYSTEM
 from zhifa.accounts.models import RoleAssignment, User
-from zhifa.core.errors import NotFound
-
-if TYPE_CHECKING:
-    from zhifa.org.models import Agency, Government, Person
 
 # The public demo password, printed on purpose (bandit B105 is not a leak here).
 DEMO_PASSWORD = "Zhifa#Demo2026"  # nosec B105
@@ -61,38 +58,16 @@ def demo_totp_key_hex(username: str) -> str:
     return hashlib.sha256(f"zhifa demo totp secret for {username}".encode()).hexdigest()[:40]
 
 
-def _agency(government: Government, name: str) -> Agency:
-    from zhifa.org.models import Agency
-
-    agency = Agency.objects.filter(government=government, name=name).first()
-    if agency is None:
-        raise NotFound(
-            _("未找到“%(name)s”，请先载入组织机构演示数据。") % {"name": name},
-            code="demo_agency_missing",
-        )
-    return agency
-
-
-def _synthetic_officer_person(agency: Agency) -> Person | None:
-    from zhifa.org.models import Officer
-
-    officer = (
-        Officer.objects.filter(agency=agency, person__is_synthetic=True, person__user__isnull=True)
-        .select_related("person")
-        .order_by("id")
-        .first()
-    )
-    return officer.person if officer is not None else None
-
-
-def load_demo_accounts(government: Government) -> list[str]:
-    """Create (or complete) the demo logins of ``government``; returns printable lines.
+def create_demo_accounts(
+    *, agencies: Mapping[str, Model], officer_person: Callable[[], Model | None]
+) -> list[str]:
+    """Create (or complete) the demo logins; returns printable lines. ``agencies`` are the
+    ``org.Agency`` rows by name (:data:`LAND_AGENCY`, :data:`JUSTICE_AGENCY`), ``officer_person``
+    finds the synthetic officer the officer's login belongs to (``zhifa.org.demo`` passes both:
+    accounts does not import org).
 
     Idempotent: a second run creates nothing new and prints the same credentials.
     """
-    land = _agency(government, LAND_AGENCY)
-    justice = _agency(government, JUSTICE_AGENCY)
-    agencies = {LAND_AGENCY: land, JUSTICE_AGENCY: justice}
     lines = [
         _("【演示账户】以下账户仅供演示和测试：密码和动态口令密钥都是公开的，切勿用于生产环境。"),
         _("登录地址：/staff/login/ ；所有演示账户的密码：%(password)s")
@@ -104,7 +79,7 @@ def load_demo_accounts(government: Government) -> list[str]:
             user = User.objects.filter(username=spec.username).first()
             person = None
             if spec.role == Role.OFFICER:
-                person = _synthetic_officer_person(land)
+                person = officer_person()
             if user is None:
                 user, _password = services.user_create(
                     actor=SYSTEM,
@@ -123,7 +98,11 @@ def load_demo_accounts(government: Government) -> list[str]:
             if spec.role:
                 agency = agencies[spec.agency_name]
                 held = RoleAssignment.objects.filter(
-                    user=user, agency=agency, role=spec.role, unit=None, revoked_at__isnull=True
+                    user=user,
+                    agency_id=agency.pk,
+                    role=spec.role,
+                    unit=None,
+                    revoked_at__isnull=True,
                 ).exists()
                 if not held:
                     services.role_grant(

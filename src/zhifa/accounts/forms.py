@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from zhifa.accounts.models import RoleAssignment, SecurityEvent
-from zhifa.org.models import Agency, Unit
 
 
 class ChineseForm(forms.Form):
@@ -77,15 +77,28 @@ class PasswordChangeForm(ChineseForm):
         return cleaned
 
 
+def _org_model(field: str) -> type[models.Model]:
+    """The org model that ``RoleAssignment.<field>`` points to: accounts reaches org's rows
+    through its own foreign keys and imports no org module (org is above accounts)."""
+    model = RoleAssignment._meta.get_field(field).related_model
+    assert isinstance(model, type) and issubclass(model, models.Model)
+    return model
+
+
 class RoleGrantForm(ChineseForm):
     username = forms.CharField(label=_("用户名"), max_length=150)
     agency = forms.ModelChoiceField(
-        label=_("执法主体"), queryset=Agency.objects.filter(is_active=True).order_by("sort_order")
+        label=_("执法主体"),
+        queryset=_org_model("agency")
+        ._default_manager.filter(is_active=True)
+        .order_by("sort_order"),
     )
     role = forms.ChoiceField(label=_("角色"), choices=RoleAssignment.Role.choices)
     unit = forms.ModelChoiceField(
         label=_("内设机构"),
-        queryset=Unit.objects.filter(is_active=True).select_related("agency"),
+        queryset=_org_model("unit")
+        ._default_manager.filter(is_active=True)
+        .select_related("agency"),
         required=False,
     )
     reason = forms.CharField(label=_("依据或原因"), max_length=200, required=False)

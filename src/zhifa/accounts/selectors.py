@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from zhifa.accounts.access import active_roles, agencies_of, require_admin
+from zhifa.accounts.access import active_roles, require_admin
 from zhifa.accounts.actors import Actor
 from zhifa.accounts.models import (
     ApiToken,
@@ -68,13 +68,20 @@ def role_assignments_for_security_admin(actor: Actor) -> QuerySet[RoleAssignment
     )
 
 
+def _headed_agency_ids(user: Any) -> QuerySet[RoleAssignment, Any]:
+    """The ids of the agencies ``user`` heads (none for admins: they hold no agency role)."""
+    return active_roles(user).filter(role=RoleAssignment.Role.AGENCY_HEAD).values("agency_id")
+
+
 def tokens_awaiting_approval(actor: Actor) -> list[ApiToken]:
     """Tokens with content scopes, not revoked nor expired, no decision yet, of the agencies
     whose head ``actor`` is (nobody else approves them; admins head no agency)."""
-    agencies = agencies_of(actor, RoleAssignment.Role.AGENCY_HEAD)
+    agencies = _headed_agency_ids(actor)
     now = clock.now()
     rows = (
-        ApiToken.objects.filter(agency__in=agencies, revoked_at__isnull=True, approval__isnull=True)
+        ApiToken.objects.filter(
+            agency_id__in=agencies, revoked_at__isnull=True, approval__isnull=True
+        )
         .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
         .select_related("agency", "created_by")
         .order_by("created_at", "id")
@@ -84,9 +91,8 @@ def tokens_awaiting_approval(actor: Actor) -> list[ApiToken]:
 
 def token_decisions_for(actor: Actor, limit: int = 50) -> QuerySet[ApiTokenApproval]:
     """The latest decisions on the tokens of the agencies whose head ``actor`` is."""
-    agencies = agencies_of(actor, RoleAssignment.Role.AGENCY_HEAD)
     return (
-        ApiTokenApproval.objects.filter(token__agency__in=agencies)
+        ApiTokenApproval.objects.filter(token__agency_id__in=_headed_agency_ids(actor))
         .select_related("token", "token__agency", "decided_by")
         .order_by("-decided_at", "-id")[:limit]
     )
@@ -105,8 +111,9 @@ def reset_notices_for(user: Any) -> QuerySet[SecurityEvent]:
     own, and those of the staff of the agencies they head (S-6)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return SecurityEvent.objects.none()
-    headed = agencies_of(user, RoleAssignment.Role.AGENCY_HEAD)
-    staff = RoleAssignment.objects.filter(agency__in=headed, revoked_at__isnull=True)
+    staff = RoleAssignment.objects.filter(
+        agency_id__in=_headed_agency_ids(user), revoked_at__isnull=True
+    )
     since = clock.now() - timedelta(days=RESET_NOTICE_DAYS)
     return (
         SecurityEvent.objects.filter(kind=SecurityEvent.Kind.RESET_SIGN_IN, at__gte=since)

@@ -37,7 +37,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from zhifa.accounts import rules, selectors, services
-from zhifa.accounts.access import agencies_of
+from zhifa.accounts.access import has_role
 from zhifa.accounts.decorators import (
     admin_role_required,
     is_verified,
@@ -396,7 +396,7 @@ def logout(request: HttpRequest) -> HttpResponse:
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
-    headed = agencies_of(user, RoleAssignment.Role.AGENCY_HEAD).exists()
+    headed = has_role(user, None, RoleAssignment.Role.AGENCY_HEAD)
     context = {
         "reset_notices": selectors.reset_notices_for(user),
         "is_agency_head": headed,
@@ -406,9 +406,9 @@ def home(request: HttpRequest) -> HttpResponse:
         "is_system_admin": user.admin_role == User.AdminRole.SYSTEM,
         "is_security_admin": user.admin_role == User.AdminRole.SECURITY,
         "is_auditor": user.admin_role == User.AdminRole.AUDITOR,
-        "resets_awaiting": CredentialReset.objects.filter(
-            state=CredentialReset.State.REQUESTED
-        ).count()
+        "resets_awaiting": selectors.credential_resets_for_security_admin(user)
+        .filter(state=CredentialReset.State.REQUESTED)
+        .count()
         if user.admin_role == User.AdminRole.SECURITY
         else 0,
     }
@@ -528,7 +528,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
     """The agency head approves or refuses the tokens that would read or write the agency's case
     and evidence content (S-5)."""
     user = request_user(request)
-    if not agencies_of(user, RoleAssignment.Role.AGENCY_HEAD).exists():
+    if not has_role(user, None, RoleAssignment.Role.AGENCY_HEAD):
         return render(request, "accounts/forbidden.html", status=403)
     pending = [(token, _scope_rows(token)) for token in selectors.tokens_awaiting_approval(user)]
     return render(

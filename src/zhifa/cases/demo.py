@@ -35,10 +35,12 @@ from zhifa.catalogue import procedures
 from zhifa.catalogue.models import Power
 from zhifa.catalogue.procedures import ApprovalRole, AvRule
 from zhifa.core import calendar, clock
+from zhifa.core.demo import DemoStep
 from zhifa.core.identifiers import credit_code_check_char, id_number_check_char
 from zhifa.evidence import services as evidence_services
 from zhifa.evidence.models import Device, Evidence
 from zhifa.org import services as org_services
+from zhifa.org.demo import demo_township
 from zhifa.org.models import Agency, Certificate, Government, Officer, Person, Unit
 
 REASON = "载入白山乡案件演示数据"
@@ -1244,3 +1246,10 @@ def load_demo_cases(township: Government) -> CasesDemo:
         "notices": notices,
     }
     return CasesDemo(created=created, summary=summary)
+
+
+# The cases' step of ``zhifa demo load`` (zhifa.core.demo), after the organisation, the catalogue
+# and the demo logins.
+STEPS = [
+    DemoStep(name="cases.demo", run=lambda: [load_demo_cases(demo_township()).summary], order=40)
+]

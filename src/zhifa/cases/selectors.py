@@ -15,7 +15,7 @@ from typing import Any
 from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from zhifa.accounts.access import Role, active_roles, agencies_readable_by, is_supervisor
+from zhifa.accounts.access import Role, active_roles, is_supervisor
 from zhifa.accounts.models import ApiToken
 from zhifa.cases import rules
 from zhifa.cases.models import (
@@ -32,6 +32,7 @@ from zhifa.catalogue.procedures import Step
 from zhifa.core import clock
 from zhifa.core.errors import NotFound
 from zhifa.evidence.models import Confidentiality
+from zhifa.org.selectors import agencies_readable_by
 
 
 def cases_visible_to(actor: Any) -> QuerySet[Case]:

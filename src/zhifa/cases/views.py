@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from zhifa.accounts.access import Role, active_roles, agencies_of, agencies_readable_by, has_role
+from zhifa.accounts.access import Role, active_roles, has_role
 from zhifa.accounts.decorators import staff_required
 from zhifa.cases import documents, rules, selectors, services
 from zhifa.cases import forms as case_forms
@@ -34,6 +34,7 @@ from zhifa.core import clock
 from zhifa.core.errors import DomainError, NotFound
 from zhifa.evidence.selectors import evidence_visible_to
 from zhifa.org.models import Agency, Officer
+from zhifa.org.selectors import agencies_of, agencies_readable_by
 
 WRITER_ROLES = (Role.OFFICER, Role.UNIT_HEAD, Role.AGENCY_HEAD, Role.LEGAL_REVIEWER)
 OVERSIGHT_ROLES = (Role.UNIT_HEAD, Role.AGENCY_HEAD, Role.LEGAL_REVIEWER, Role.SUPERVISOR)

@@ -16,6 +16,8 @@ from zhifa.catalogue import selectors, services
 from zhifa.catalogue.models import InspectionItem, LegalArticle, LegalDocument, Power
 from zhifa.core import deadlines
 from zhifa.core.deadlines import LegalLimit
+from zhifa.core.demo import DemoStep
+from zhifa.org.demo import demo_township
 from zhifa.org.models import Agency, Government
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -113,3 +115,11 @@ def load_demo_catalogue(government: Government) -> Counter[str]:
             services.inspection_item_create(actor=SYSTEM, agency=agency, reason=REASON, **fields)
             created["inspection_item"] += 1
     return created
+
+
+def _catalogue_step() -> list[str]:
+    load_demo_catalogue(demo_township())
+    return []
+
+
+STEPS = [DemoStep(name="catalogue.demo", run=_catalogue_step, order=20)]

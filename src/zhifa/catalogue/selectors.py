@@ -21,6 +21,7 @@ from zhifa.catalogue.models import (
     PowerBasis,
 )
 from zhifa.core.errors import NotFound, PermissionDenied, ValidationFailed
+from zhifa.org import selectors as org_selectors
 from zhifa.org.models import Agency
 from zhifa.org.rules import SCOPE_READ
 from zhifa.org.selectors import VersionEntry, history_of
@@ -102,7 +103,7 @@ def power_history_for(actor: Actor, power: Power) -> list[VersionEntry]:
     its own staff, the supervisor, or a token with ``org:read`` for it."""
     if isinstance(actor, ApiToken):
         access.require_scope(actor, SCOPE_READ, power.agency)
-    elif not access.agencies_readable_by(actor).filter(pk=power.agency_id).exists():
+    elif not org_selectors.agencies_readable_by(actor).filter(pk=power.agency_id).exists():
         raise PermissionDenied(
             _("您没有查看“%(agency)s”执法事项变更记录的权限。") % {"agency": power.agency.name}
         )

@@ -12,18 +12,17 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from zhifa.accounts.access import (
-    Role,
-    active_roles,
-    is_supervisor,
-    supervised_government_ids,
-)
+from zhifa.accounts.access import Role, active_roles, is_supervisor
 from zhifa.accounts.actors import Actor
 from zhifa.accounts.models import ApiToken
-from zhifa.evidence.models import Device, Evidence
+from zhifa.evidence.models import Confidentiality, Device, Evidence
 from zhifa.org.models import Agency
+from zhifa.org.selectors import supervised_government_ids
 
 READER_ROLES = (Role.OFFICER, Role.UNIT_HEAD, Role.AGENCY_HEAD, Role.RECORDS_KEEPER)
+# The choices the upload page offers (kind of record, confidentiality).
+EVIDENCE_KINDS = Evidence.Kind.choices
+CONFIDENTIALITY_LEVELS = Confidentiality.choices
 
 
 def upload_agencies_of(actor: Actor) -> QuerySet[Agency]:

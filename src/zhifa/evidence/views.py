@@ -3,16 +3,12 @@ with its resumable (tus) client. Thin: they call selectors and render."""
 
 from __future__ import annotations
 
-from typing import cast
-
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from zhifa.accounts.decorators import staff_required
-from zhifa.accounts.models import User
+from zhifa.accounts.decorators import request_user, staff_required
 from zhifa.evidence import selectors
-from zhifa.evidence.models import Confidentiality, Evidence
 
 
 @staff_required
@@ -23,7 +19,7 @@ def evidence_list(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def upload_page(request: HttpRequest) -> HttpResponse:
-    actor = cast(User, request.user)
+    actor = request_user(request)
     agencies = selectors.upload_agencies_of(actor)
     devices = selectors.devices_for_upload(actor)
     return render(
@@ -32,8 +28,8 @@ def upload_page(request: HttpRequest) -> HttpResponse:
         {
             "agencies": agencies,
             "devices": devices,
-            "kinds": Evidence.Kind.choices,
-            "confidentiality": Confidentiality.choices,
+            "kinds": selectors.EVIDENCE_KINDS,
+            "confidentiality": selectors.CONFIDENTIALITY_LEVELS,
             "max_bytes": settings.EVIDENCE_MAX_BYTES,
         },
     )

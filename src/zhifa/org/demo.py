@@ -4,6 +4,10 @@ Idempotent: every row is looked up by its natural key first and only what is mis
 so a second run writes nothing and adds no ledger event. Rows that exist are never overwritten —
 ``make run`` loads the demo on every start and must not undo what a user changed since.
 Everything is written as :data:`~zhifa.accounts.actors.SYSTEM` in one transaction: all or nothing.
+
+Two steps of ``zhifa demo load`` (:mod:`zhifa.core.demo`) are org's: the organisation (order 10)
+and the demo logins of its agencies (order 30: the accounts are ``zhifa.accounts.demo``'s, the
+agencies and people they belong to are org's, and accounts does not import org).
 """
 
 from __future__ import annotations
@@ -16,8 +20,13 @@ from importlib import resources
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from zhifa.accounts import demo as accounts_demo
 from zhifa.accounts.actors import SYSTEM
+from zhifa.core.demo import DemoStep
+from zhifa.core.errors import NotFound
 from zhifa.org import rules, services
 from zhifa.org.models import (
     Agency,
@@ -269,3 +278,82 @@ def load_baishan() -> DemoLoad:
         loader.groups(township)
         loader.officers(township)
     return DemoLoad(township=township, created=loader.created)
+
+
+def demo_township() -> Government:
+    """The Baishan township as the organisation step loaded it (the later steps load into it)."""
+    by_name: dict[str, Government | None] = {}
+    data = demo_data()
+    for entry in data["governments"]:
+        parent = by_name.get(entry["parent"]) if "parent" in entry else None
+        by_name[entry["name"]] = Government.objects.filter(
+            parent=parent, name=entry["name"]
+        ).first()
+    township = by_name.get(data["meta"]["township"])
+    if township is None:
+        raise NotFound(_("未找到白山乡，请先载入组织机构演示数据。"), code="demo_township_missing")
+    return township
+
+
+KIND_LABELS = {
+    "government": gettext_lazy("政府"),
+    "agency": gettext_lazy("部门"),
+    "unit": gettext_lazy("内设机构"),
+    "person": gettext_lazy("人员"),
+    "post": gettext_lazy("职务"),
+    "group": gettext_lazy("工作小组"),
+    "membership": gettext_lazy("小组成员"),
+    "officer": gettext_lazy("执法人员"),
+    "certificate": gettext_lazy("执法证"),
+    "revocation": gettext_lazy("注销"),
+}
+
+
+def _organisation_step() -> list[str]:
+    result = load_baishan()
+    if not result.total_created:
+        return [_("白山乡演示数据已经齐全，本次未作任何改动。")]
+    created = "，".join(
+        f"{KIND_LABELS.get(kind, kind)} {count}" for kind, count in result.created.items()
+    )
+    return [_("白山乡演示数据已载入，新建：%(created)s。") % {"created": created}]
+
+
+# --- the demo logins of the township's agencies -------------------------------------------------
+
+
+def _agency(government: Government, name: str) -> Agency:
+    agency = Agency.objects.filter(government=government, name=name).first()
+    if agency is None:
+        raise NotFound(
+            _("未找到“%(name)s”，请先载入组织机构演示数据。") % {"name": name},
+            code="demo_agency_missing",
+        )
+    return agency
+
+
+def _synthetic_officer_person(agency: Agency) -> Person | None:
+    officer = (
+        Officer.objects.filter(agency=agency, person__is_synthetic=True, person__user__isnull=True)
+        .select_related("person")
+        .order_by("id")
+        .first()
+    )
+    return officer.person if officer is not None else None
+
+
+def load_demo_accounts(government: Government) -> list[str]:
+    """Create (or complete) the demo logins of ``government``'s agencies (see
+    :func:`zhifa.accounts.demo.create_demo_accounts`); returns printable lines."""
+    land = _agency(government, accounts_demo.LAND_AGENCY)
+    justice = _agency(government, accounts_demo.JUSTICE_AGENCY)
+    return accounts_demo.create_demo_accounts(
+        agencies={accounts_demo.LAND_AGENCY: land, accounts_demo.JUSTICE_AGENCY: justice},
+        officer_person=lambda: _synthetic_officer_person(land),
+    )
+
+
+STEPS = [
+    DemoStep(name="org.baishan", run=_organisation_step, order=10),
+    DemoStep(name="accounts.demo", run=lambda: load_demo_accounts(demo_township()), order=30),
+]

@@ -2,7 +2,7 @@
 
 - An agency's staff read their own agency; a supervisor (justice office) reads every agency of
   their government and the governments below it
-  (:func:`zhifa.accounts.access.agencies_readable_by`).
+  (:func:`agencies_readable_by`).
 - The system admin reads the organisation (it is not case content) in order to keep it up.
 - A machine (API token) with ``org:read`` or ``org:write`` reads its own agency (every agency when
   the token names none).
@@ -34,6 +34,44 @@ from zhifa.ledger.services import object_type_of
 from zhifa.org import rules
 from zhifa.org.models import Agency, Certificate, Government, GroupMembership, Officer, Unit
 from zhifa.org.rules import SCOPE_READ, SCOPE_WRITE, CertificateStatus
+
+# --- which agencies a user works in and reads (roles from accounts, the structure from org) ----
+
+
+def agencies_of(user: Any, *roles: str) -> QuerySet[Agency]:
+    """Agencies in which the user holds one of ``roles`` (all roles when none are named)."""
+    assignments = access.active_roles(user)
+    if roles:
+        assignments = assignments.filter(role__in=roles)
+    return Agency.objects.filter(id__in=assignments.values("agency_id"))
+
+
+def agencies_readable_by(user: Any) -> QuerySet[Agency]:
+    """Agencies whose internal data the user may read: their own, or every agency of the
+    supervisor's government and the governments below it. Admin roles read none."""
+    if access.is_supervisor(user):
+        government_ids = supervised_government_ids(user)
+        return Agency.objects.filter(government_id__in=government_ids)
+    # Inactive agencies included: their records stay readable to the staff who kept them.
+    return agencies_of(user)
+
+
+def supervised_government_ids(user: Any) -> set[int]:
+    """The governments a supervisor oversees: their agency's government and every one below it."""
+    roots = set(
+        access.active_roles(user)
+        .filter(role=access.Role.SUPERVISOR)
+        .values_list("agency__government_id", flat=True)
+    )
+    seen: set[int] = set()
+    frontier = roots
+    while frontier:
+        seen |= frontier
+        frontier = (
+            set(Government.objects.filter(parent_id__in=frontier).values_list("id", flat=True))
+            - seen
+        )
+    return seen
 
 
 def _reads_everything(actor: Actor) -> bool:
@@ -68,7 +106,7 @@ def agencies_visible_to(actor: Actor) -> QuerySet[Agency]:
         else:
             rows = Agency.objects.filter(pk=actor.agency_id)
     else:
-        rows = access.agencies_readable_by(actor)
+        rows = agencies_readable_by(actor)
     return rows.select_related("government", "entrusted_by").order_by(
         "government_id", "sort_order", "id"
     )

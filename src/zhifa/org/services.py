@@ -39,7 +39,7 @@ from zhifa.accounts.models import ApiToken, User
 from zhifa.core import clock
 from zhifa.core.errors import Conflict, PermissionDenied, ValidationFailed
 from zhifa.ledger.services import ledger_append
-from zhifa.org import rules
+from zhifa.org import rules, selectors
 from zhifa.org.models import (
     Agency,
     Certificate,
@@ -220,7 +220,7 @@ def _require_head_of_any(actor: Actor, agency_ids: set[int], *, what: str) -> No
         ):
             return
     elif agency_ids and (
-        access.agencies_of(actor, access.Role.AGENCY_HEAD).filter(id__in=agency_ids).exists()
+        selectors.agencies_of(actor, access.Role.AGENCY_HEAD).filter(id__in=agency_ids).exists()
     ):
         return
     raise PermissionDenied(
