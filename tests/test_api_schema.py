@@ -32,9 +32,9 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from tests.accounts.support import approved_token
 from zhifa.accounts.models import RoleAssignment, User
 from zhifa.accounts.rules import KNOWN_SCOPES
-from zhifa.accounts.services import token_create
 from zhifa.core import clock
 from zhifa.org.models import Agency, Certificate, Government, Officer, Person
 
@@ -139,8 +139,8 @@ def machine_token(public_data: None) -> Credentials:
     admin = User.objects.create_user(
         username="fuzz-sysadmin", password="x-Fuzz-2026-pw", admin_role=User.AdminRole.SYSTEM
     )
-    _token, plaintext = token_create(
-        actor=admin,
+    _token, plaintext = approved_token(
+        admin=admin,
         name="schemathesis",
         agency=Agency.objects.get(name="白山司法所"),
         scopes=list(KNOWN_SCOPES),

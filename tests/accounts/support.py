@@ -15,7 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from zhifa.accounts import services
 from zhifa.accounts.actors import SYSTEM
-from zhifa.accounts.models import RoleAssignment, User
+from zhifa.accounts.models import ApiToken, RoleAssignment, User
 from zhifa.core import clock
 
 PASSWORD = "Correct#Horse9"
@@ -43,6 +43,36 @@ def make_user(
 
 def grant(user: User, agency: Any, role: str, unit: Any = None) -> RoleAssignment:
     return services.role_grant(actor=SYSTEM, user=user, agency=agency, role=role, unit=unit)
+
+
+def agency_head_of(agency: Any) -> User:
+    """The agency's head (a user with the role in force), made when the agency has none."""
+    assignment = (
+        RoleAssignment.objects.filter(
+            agency=agency, role=RoleAssignment.Role.AGENCY_HEAD, revoked_at__isnull=True
+        )
+        .select_related("user")
+        .order_by("id")
+        .first()
+    )
+    if assignment is not None:
+        return assignment.user
+    head = make_user(f"head-of-agency-{agency.pk}")
+    grant(head, agency, RoleAssignment.Role.AGENCY_HEAD)
+    return head
+
+
+def approved_token(
+    *, admin: User, agency: Any, scopes: list[str], name: str = "测试令牌", **extra: Any
+) -> tuple[ApiToken, str]:
+    """A token issued by the system admin and, when it holds a content scope, approved by the
+    head of its agency (S-5): it works at once. Returns the row and the plaintext."""
+    token, plaintext = services.token_create(
+        actor=admin, name=name, agency=agency, scopes=scopes, **extra
+    )
+    if token.needs_approval:
+        services.token_approve(actor=agency_head_of(agency), token=token, reason="测试")
+    return token, plaintext
 
 
 def device_of(user: User) -> TOTPDevice:

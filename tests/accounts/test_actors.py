@@ -20,7 +20,7 @@ NOT_YET = ("cases",)
 def test_the_ledger_labels_are_user_id_token_prefix_and_system__O6() -> None:
     admin = make_user("sys.admin", admin_role=User.AdminRole.SYSTEM)
     token, _plain = services.token_create(
-        actor=admin, name="记录仪", agency=None, scopes=["evidence:upload"]
+        actor=admin, name="上级平台", agency=None, scopes=["org:read"]
     )
     assert actor_label(admin) == f"user:{admin.pk}"
     assert actor_label(token) == f"token:{token.prefix}"

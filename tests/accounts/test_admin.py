@@ -12,9 +12,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.accounts.support import PASSWORD, make_user, post_password, signed_in_client
 from zhifa.accounts import rules, services
-from zhifa.accounts.models import ApiToken, SecurityEvent, User
+from zhifa.accounts.models import ApiToken, CredentialReset, SecurityEvent, User
 from zhifa.core.errors import Conflict, PermissionDenied, ValidationFailed
 from zhifa.ledger.models import LedgerEvent, Version
+from zhifa.org.models import Agency
 
 Kind = SecurityEvent.Kind
 AdminRole = User.AdminRole
@@ -122,30 +123,23 @@ def test_enable_restores_sign_in_and_a_repeated_switch_is_a_conflict_that_writes
     assert (LedgerEvent.objects.count(), SecurityEvent.objects.count()) == before
 
 
-def test_reset_2fa_makes_the_user_enrol_again__S6(admin_client: Client) -> None:
-    user = make_user("li.wei")
-
-    response = _action(admin_client, "user", "reset_otp", [user.pk], reason="手机丢失")
-
-    assert response.status_code == 302
-    assert not TOTPDevice.objects.filter(user=user).exists()
-    assert post_password(Client(), "li.wei")["Location"] == "/staff/login/enrol/"
-    assert LedgerEvent.objects.filter(action="accounts.user.reset_otp").count() == 1
-
-
-def test_reset_password_shows_the_new_one_once_and_forces_a_change__S6(
-    admin_client: Client,
+@pytest.mark.parametrize("action", ["reset_otp", "reset_password"])
+def test_a_reset_in_the_admin_is_a_request_that_shows_no_secret_and_changes_no_credential__S6(
+    admin_client: Client, system_admin: User, action: str
 ) -> None:
     user = make_user("li.wei")
 
-    response = _action(admin_client, "user", "reset_password", [user.pk])
+    no_reason = _action(admin_client, "user", action, [user.pk], reason="")
+    response = _action(admin_client, "user", action, [user.pk], reason="手机丢失")
 
-    html = response.content.decode()
-    new = re.search(r'<code class="secret-once">([^<]+)</code>', html)
-    assert new is not None
+    assert no_reason.status_code == 200  # asked again for the reason, nothing done
+    assert response.status_code == 302  # back to the list: no page with a secret
+    assert "secret-once" not in admin_client.get(response["Location"]).content.decode()
     user.refresh_from_db()
-    assert user.check_password(new.group(1)) and not user.check_password(PASSWORD)
-    assert user.must_change_password
+    assert user.check_password(PASSWORD) and TOTPDevice.objects.filter(user=user).exists()
+    reset = CredentialReset.objects.get(user=user)
+    assert (reset.state, reset.requested_by, reset.code_sha256) == ("requested", system_admin, "")
+    assert LedgerEvent.objects.filter(action="accounts.reset.request").count() == 1
 
 
 def test_admins_cannot_act_on_their_own_account__S6(system_admin: User) -> None:
@@ -153,10 +147,11 @@ def test_admins_cannot_act_on_their_own_account__S6(system_admin: User) -> None:
 
     with pytest.raises(PermissionDenied):
         services.user_disable(actor=system_admin, user=system_admin, reason="x")
-    with pytest.raises(PermissionDenied):
-        services.user_reset_otp(actor=system_admin, user=system_admin)
-    with pytest.raises(PermissionDenied):
-        services.user_reset_password(actor=system_admin, user=system_admin)
+    for kind in CredentialReset.Kind.values:
+        with pytest.raises(PermissionDenied):
+            services.credential_reset_request(
+                actor=system_admin, user=system_admin, kind=kind, reason="x"
+            )
 
     system_admin.refresh_from_db()
     assert system_admin.is_active
@@ -174,7 +169,7 @@ def test_only_the_system_admin_manages_accounts__S6(admin_role: str) -> None:
     with pytest.raises(PermissionDenied):
         services.user_disable(actor=actor, user=target, reason="x")
     with pytest.raises(PermissionDenied):
-        services.user_reset_otp(actor=actor, user=target)
+        services.credential_reset_request(actor=actor, user=target, kind="otp", reason="x")
 
     assert (User.objects.count(), LedgerEvent.objects.count()) == before
     assert TOTPDevice.objects.filter(user=target).exists()
@@ -197,7 +192,7 @@ def test_user_names_are_unique_and_given_passwords_follow_the_policy__S3(
 def test_token_created_in_the_admin_is_shown_once__S5(admin_client: Client) -> None:
     response = admin_client.post(
         "/admin/accounts/apitoken/add/",
-        {"name": "上级平台", "scopes_text": "org:read, ledger:read", "expires_at": ""},
+        {"name": "上级平台", "scopes": ["org:read", "ledger:read"], "expires_at": ""},
     )
 
     html = response.content.decode()
@@ -217,13 +212,13 @@ def test_token_created_in_the_admin_is_shown_once__S5(admin_client: Client) -> N
 
 
 def test_admin_pages_render_read_only_views_and_add_forms__S6(
-    admin_client: Client, land_agency: object
+    admin_client: Client, land_agency: Agency
 ) -> None:
     user = make_user("li.wei")
     token, _plaintext = services.token_create(
         actor=User.objects.get(username="sys.admin"),
         name="记录仪",
-        agency=None,
+        agency=land_agency,
         scopes=["evidence:upload"],
     )
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from django.test import Client
 
-from tests.accounts.support import make_user
+from tests.accounts.support import approved_token, make_user
 from zhifa.accounts import rules, services
 from zhifa.accounts.access import require_scope, token_has_scope
 from zhifa.accounts.actors import actor_label
@@ -145,8 +145,8 @@ def test_token_without_the_scope_is_refused_and_logged__S5(
     _token, reader = services.token_create(
         actor=system_admin, name="只读", agency=land_agency, scopes=["org:read"]
     )
-    uploader, camera = services.token_create(
-        actor=system_admin, name="执法记录仪", agency=land_agency, scopes=["evidence:upload"]
+    uploader, camera = approved_token(
+        admin=system_admin, name="执法记录仪", agency=land_agency, scopes=["evidence:upload"]
     )
 
     _refused(reader, path="/scoped/upload", method="post")
@@ -166,13 +166,14 @@ def test_tokens_act_for_their_agency_only__S5(
         actor=system_admin, name="记录仪", agency=land_agency, scopes=["evidence:upload"]
     )
     platform, _p2 = services.token_create(
-        actor=system_admin, name="上级平台", agency=None, scopes=["evidence:upload"]
+        actor=system_admin, name="上级平台", agency=None, scopes=["org:read"]
     )
 
     assert token_has_scope(bound, "evidence:upload", land_agency)
     assert not token_has_scope(bound, "evidence:upload", justice_office)
     assert not token_has_scope(bound, "ledger:read", land_agency)
-    assert token_has_scope(platform, "evidence:upload", justice_office)
+    assert token_has_scope(platform, "org:read", justice_office)
+    assert token_has_scope(platform, "org:read", land_agency)
     with pytest.raises(PermissionDenied):
         require_scope(bound, "evidence:upload", justice_office)
     assert actor_label(bound) == f"token:{bound.prefix}"
@@ -194,7 +195,14 @@ def test_only_the_system_admin_creates_tokens__S5(land_agency: Agency) -> None:
 
 @pytest.mark.parametrize(
     ("scopes", "expires_in"),
-    [([], None), (["Evidence Upload"], None), (["org:read"], timedelta(seconds=0))],
+    [
+        ([], None),
+        (["Evidence Upload"], None),
+        (["cases:everything"], None),  # well formed, but no known scope
+        (["cases:read"], None),  # a content scope on a token without an agency
+        (["org:read", "evidence:upload"], None),
+        (["org:read"], timedelta(seconds=0)),
+    ],
 )
 def test_token_needs_valid_scopes_and_a_future_expiry__S5(
     system_admin: User, scopes: list[str], expires_in: timedelta | None

@@ -15,10 +15,10 @@ import pytest
 from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from tests.accounts.support import approved_token
 from tests.cases.conftest import ADULT_ID, Desk, all_signed, grant, sample_fields, unchanged
 from tests.org.conftest import ledger_size, make_user
 from zhifa.accounts.models import RoleAssignment, User
-from zhifa.accounts.services import token_create
 
 BASE = "/api/v1/cases"
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
@@ -42,9 +42,7 @@ def staff_client(user: User) -> Client:
 def token_client(desk: Desk, *scopes: str) -> Client:
     """A machine of the land agency with a bearer token holding ``scopes``."""
     admin = User.objects.filter(username="sysadmin").get()
-    _token, plaintext = token_create(
-        actor=admin, name="测试令牌", agency=desk.org.land, scopes=list(scopes)
-    )
+    _token, plaintext = approved_token(admin=admin, agency=desk.org.land, scopes=list(scopes))
     return Client(headers={"Authorization": f"Bearer {plaintext}"})
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from tests.accounts.support import approved_token
 from tests.cases.conftest import (
     Desk,
     all_signed,
@@ -20,7 +21,7 @@ from tests.cases.conftest import (
     walk,
 )
 from zhifa.accounts import services as account_services
-from zhifa.accounts.models import User
+from zhifa.accounts.models import ApiToken, User
 from zhifa.cases import documents, rules, selectors, services
 from zhifa.cases.models import Case
 from zhifa.core import clock
@@ -105,9 +106,7 @@ def test_a_token_links_no_confidential_evidence__R33(desk: Desk, av: Any) -> Non
     item = av("photo")
     Evidence.objects.filter(pk=item.pk).update(confidentiality="privacy")  # as if so registered
     admin = User.objects.create_user(username="sys2", admin_role=User.AdminRole.SYSTEM)
-    token, _plain = account_services.token_create(
-        actor=admin, name="执法终端", agency=desk.org.land, scopes=["cases:write"]
-    )
+    token, _plain = approved_token(admin=admin, agency=desk.org.land, scopes=["cases:write"])
     item.refresh_from_db()
     with unchanged(), pytest.raises(NotFound):
         services.evidence_link(actor=token, case=case, evidence=item)
@@ -179,8 +178,17 @@ def test_a_closed_steps_decision_is_not_corrected_afterwards__L51(desk: Desk) ->
 def test_a_platform_token_without_an_agency_writes_no_case(desk: Desk) -> None:
     case = start(desk, "penalty_general")
     admin = User.objects.create_user(username="sys3", admin_role=User.AdminRole.SYSTEM)
-    token, _plain = account_services.token_create(
-        actor=admin, name="上级平台", agency=None, scopes=["cases:read", "cases:write"]
+    with unchanged(), pytest.raises(ValidationFailed):
+        account_services.token_create(
+            actor=admin, name="上级平台", agency=None, scopes=["cases:read", "cases:write"]
+        )
+    # Even a row written around ``token_create`` holds no content scope without an agency.
+    token = ApiToken.objects.create(
+        name="上级平台",
+        prefix="0badc0de",
+        secret_sha256="0" * 64,
+        scopes=["cases:read", "cases:write"],
+        created_at=clock.now(),
     )
     with unchanged(), pytest.raises(PermissionDenied):
         services.step_av_reason(actor=token, case=case, reason="无法录像")

@@ -243,16 +243,16 @@ def test_form_upload_of_a_small_photo(world: World, live_server: Any) -> None:
 
 
 def _token(world: World, agency: Any, scopes: list[str]) -> str:
+    from tests.accounts.support import approved_token
     from zhifa.accounts.models import User
-    from zhifa.accounts.services import token_create
 
     admin = User.objects.create_user(
         username=f"sysadmin-{len(scopes)}-{agency.pk}", password="x-Admin-12345"
     )
     admin.admin_role = User.AdminRole.SYSTEM
     admin.save(update_fields=["admin_role"])
-    _token_row, plaintext = token_create(
-        actor=admin, name="执法记录仪工作站", agency=agency, scopes=scopes
+    _token_row, plaintext = approved_token(
+        admin=admin, name="执法记录仪工作站", agency=agency, scopes=scopes
     )
     return plaintext
 

@@ -90,11 +90,22 @@ def token_has_scope(actor: Actor, scope: str, agency: AgencyRef | None = None) -
     """Does the machine ``actor`` hold ``scope`` (for ``agency`` when one is named)?
 
     A token bound to an agency acts for that agency only; a token without an agency (the superior
-    platform) for any. Revocation and expiry were checked when the request was authenticated.
+    platform) for any, but holds no content scope (``ApiToken.has_scope``). Revocation, expiry
+    and the agency head's approval were checked when the request was authenticated.
     """
     if not isinstance(actor, ApiToken) or not actor.has_scope(scope):
         return False
     return agency is None or actor.agency_id is None or actor.agency_id == agency.pk
+
+
+PERSONAL_DATA_SCOPE = "cases:read-personal"
+
+
+def token_reads_personal_data(auth: object) -> bool:
+    """May ``auth`` (``request.auth`` of the API) read id numbers, mobiles and bank cards
+    unmasked? Anyone but a token; a token only with ``cases:read-personal`` (every other token's
+    API answers are masked)."""
+    return not isinstance(auth, ApiToken) or auth.has_scope(PERSONAL_DATA_SCOPE)
 
 
 def require_scope(actor: Actor, scope: str, agency: AgencyRef | None = None) -> None:
@@ -119,4 +130,5 @@ __all__ = [
     "require_role",
     "require_scope",
     "token_has_scope",
+    "token_reads_personal_data",
 ]

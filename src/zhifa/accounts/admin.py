@@ -25,10 +25,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from zhifa.accounts import services
+from zhifa.accounts import rules, services
 from zhifa.accounts.access import is_admin
 from zhifa.accounts.decorators import is_verified, request_user
-from zhifa.accounts.models import ApiToken, RoleAssignment, User
+from zhifa.accounts.models import (
+    SCOPE_LABELS,
+    ApiToken,
+    ApiTokenApproval,
+    CredentialReset,
+    RoleAssignment,
+    User,
+)
 from zhifa.core.errors import DomainError
 
 _SHOWN_ONCE_ATTR = "_zhifa_secret_once"
@@ -85,27 +92,22 @@ class SystemAdminOnly(admin.ModelAdmin):
         *,
         action: str,
         title: str,
-        apply: Callable[[Any, str], str | None],
+        apply: Callable[[Any, str], None],
         reason_required: bool = False,
-        secret_title: str = "",
-        secret_intro: str = "",
     ) -> HttpResponse | None:
-        """An action with a confirmation page that asks for the reason, then calls a service."""
+        """An action with a confirmation page that asks for the reason, then calls a service.
+
+        No action shows a secret: a reset is a request the security admin approves."""
         reason = request.POST.get("reason", "").strip()
         if request.POST.get("apply") == "1" and (reason or not reason_required):
-            secrets: list[tuple[str, str]] = []
             done = 0
             for obj in queryset:
                 try:
-                    secret = apply(obj, reason)
+                    apply(obj, reason)
                 except DomainError as exc:
                     self.message_user(request, f"{obj}：{exc.message}", messages.ERROR)
                     continue
                 done += 1
-                if secret:
-                    secrets.append((str(obj), secret))
-            if secrets:
-                return self._secret_page(request, secret_title, secret_intro, secrets)
             if done:
                 self.message_user(request, _("已完成：%(n)d 项。") % {"n": done}, messages.SUCCESS)
             return None
@@ -228,30 +230,41 @@ class UserAdmin(SystemAdminOnly):
             ),
         )
 
-    @admin.action(description=gettext_lazy("重置所选账户的密码"))
+    # A reset hands no credential to the system admin: it is a request that the security admin
+    # approves, who alone sees the one-time code for the user (docs/security.md S-6).
+    @admin.action(description=gettext_lazy("申请重置所选账户的密码"))
     def reset_password(self, request: HttpRequest, queryset: QuerySet[User]) -> HttpResponse | None:
         return self._confirm_with_reason(
             request,
             queryset,
             action="reset_password",
-            title=_("重置密码"),
-            apply=lambda user, reason: services.user_reset_password(
-                actor=request_user(request), user=user, reason=reason
+            title=_("申请重置密码（须安全管理员批准）"),
+            reason_required=True,
+            apply=lambda user, reason: _none(
+                services.credential_reset_request(
+                    actor=request_user(request),
+                    user=user,
+                    kind=CredentialReset.Kind.PASSWORD,
+                    reason=reason,
+                )
             ),
-            secret_title=_("新密码"),
-            secret_intro=_("用户下次登录后须修改此密码。"),
         )
 
-    @admin.action(description=gettext_lazy("重置所选账户的动态口令"))
+    @admin.action(description=gettext_lazy("申请重置所选账户的动态口令"))
     def reset_otp(self, request: HttpRequest, queryset: QuerySet[User]) -> HttpResponse | None:
         return self._confirm_with_reason(
             request,
             queryset,
             action="reset_otp",
-            title=_("重置动态口令"),
+            title=_("申请重置动态口令（须安全管理员批准）"),
             reason_required=True,
             apply=lambda user, reason: _none(
-                services.user_reset_otp(actor=request_user(request), user=user, reason=reason)
+                services.credential_reset_request(
+                    actor=request_user(request),
+                    user=user,
+                    kind=CredentialReset.Kind.OTP,
+                    reason=reason,
+                )
             ),
         )
 
@@ -273,14 +286,34 @@ def _none(_result: object) -> None:
 
 
 class ApiTokenCreateForm(forms.ModelForm):
-    scopes_text = forms.CharField(
+    scopes = forms.MultipleChoiceField(
         label=gettext_lazy("权限范围"),
-        help_text=gettext_lazy("以空格或逗号分隔，如 evidence:upload org:read ledger:read"),
+        choices=[(scope, f"{scope} {SCOPE_LABELS[scope]}") for scope in rules.KNOWN_SCOPES],
+        widget=forms.CheckboxSelectMultiple,
+        help_text=gettext_lazy(
+            "读取或办理案件、证据的权限（cases:…、evidence:upload）须绑定一个执法主体，"
+            "并经该执法主体负责人批准后令牌才能使用；不绑定执法主体的令牌只能使用公开和平台权限。"
+        ),
     )
 
     class Meta:
         model = ApiToken
         fields = ["name", "agency", "expires_at"]
+
+    def clean(self) -> dict[str, Any]:
+        """Say in the form what ``token_create`` would refuse (it checks again)."""
+        cleaned = super().clean() or {}
+        scopes = list(cleaned.get("scopes") or [])
+        problem = rules.scope_problem(scopes, bound_to_agency=cleaned.get("agency") is not None)
+        if problem == "content_scope_needs_agency":
+            self.add_error(
+                "agency",
+                _(
+                    "读取或办理案件、证据的令牌必须绑定一个执法主体；"
+                    "不绑定执法主体的令牌只能使用公开和平台权限。"
+                ),
+            )
+        return cleaned
 
 
 @admin.register(ApiToken)
@@ -294,6 +327,7 @@ class ApiTokenAdmin(SystemAdminOnly):
         "expires_at",
         "revoked_at",
         "last_used_at",
+        "approval_state",
     ]
     list_filter = ["agency"]
     search_fields = ["name", "prefix"]
@@ -318,11 +352,24 @@ class ApiTokenAdmin(SystemAdminOnly):
     ) -> Any:
         if obj is None:
             kwargs["form"] = ApiTokenCreateForm
-            kwargs["fields"] = ["name", "agency", "expires_at", "scopes_text"]
+            kwargs["fields"] = ["name", "agency", "expires_at", "scopes"]
         return super().get_form(request, obj, change, **kwargs)
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        return ["name", "agency", "scopes_text", "expires_at"] if obj is None else self.view_fields
+        return ["name", "agency", "scopes", "expires_at"] if obj is None else self.view_fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ApiToken]:
+        return super().get_queryset(request).select_related("agency", "approval")
+
+    @admin.display(description=gettext_lazy("审批"))
+    def approval_state(self, obj: ApiToken) -> str:
+        if not obj.needs_approval:
+            return _("无须审批")
+        try:
+            approval = obj.approval
+        except ApiTokenApproval.DoesNotExist:
+            return _("待执法主体负责人批准")
+        return _("已批准") if approval.approved else _("已拒绝")
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         return [] if obj is None else self.view_fields
@@ -332,7 +379,7 @@ class ApiTokenAdmin(SystemAdminOnly):
             actor=request_user(request),
             name=form.cleaned_data["name"],
             agency=form.cleaned_data.get("agency"),
-            scopes=form.cleaned_data["scopes_text"].replace(",", " ").split(),
+            scopes=list(form.cleaned_data["scopes"]),
             expires_at=form.cleaned_data.get("expires_at"),
         )
         obj.pk = token.pk
@@ -342,10 +389,15 @@ class ApiTokenAdmin(SystemAdminOnly):
     def response_add(
         self, request: HttpRequest, obj: Any, post_url_continue: str | None = None
     ) -> HttpResponse:
+        intro = _("令牌明文如下，请配置到设备或对接平台。系统只保存其摘要，无法再次显示。")
+        if ApiToken.objects.get(pk=obj.pk).needs_approval:
+            intro += _(
+                "该令牌可读取或办理案件、证据，须经其执法主体负责人在工作平台批准后才能使用。"
+            )
         return self._secret_page(
             request,
             _("接口令牌已创建"),
-            _("令牌明文如下，请配置到设备或对接平台。系统只保存其摘要，无法再次显示。"),
+            intro,
             [(str(obj.name), getattr(request, _SHOWN_ONCE_ATTR, ""))],
         )
 
@@ -360,6 +412,29 @@ class ApiTokenAdmin(SystemAdminOnly):
                 services.token_revoke(actor=request_user(request), token=token, reason=reason)
             ),
         )
+
+
+@admin.register(CredentialReset)
+class CredentialResetAdmin(SystemAdminOnly):
+    """Read-only: the system admin follows his requests; the security admin decides them on
+    ``/staff/resets/``. The code's digest is never shown."""
+
+    shown = (
+        "user",
+        "kind",
+        "state",
+        "requested_by",
+        "requested_at",
+        "decided_by",
+        "decided_at",
+        "code_expires_at",
+        "used_at",
+        "signed_in_at",
+    )
+    list_display = shown
+    list_filter = ("kind", "state")
+    search_fields = ("user__username", "user__first_name")
+    fields = (*shown, "reason", "decision_reason")
 
 
 @admin.register(RoleAssignment)

@@ -118,3 +118,55 @@ class SecurityLogFilterForm(ChineseForm):
         required=False,
     )
     username = forms.CharField(label=_("用户名"), max_length=150, required=False)
+
+
+class DecisionForm(ChineseForm):
+    """Approve or refuse (a token, a credential reset); a refusal needs a reason."""
+
+    decision = forms.ChoiceField(
+        label=_("决定"), choices=[("approve", _("批准")), ("refuse", _("拒绝"))]
+    )
+    reason = forms.CharField(label=_("意见或原因"), max_length=200, required=False)
+
+
+class ResetCodeForm(ChineseForm):
+    code = forms.CharField(
+        label=_("一次性代码"),
+        max_length=40,
+        help_text=_("安全管理员交给您的16位代码，如 ABCD-EFGH-JKLM-NPQR。"),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True}),
+    )
+
+
+class PasswordResetRedeemForm(ChineseForm):
+    username = forms.CharField(
+        label=_("用户名"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
+    )
+    code = forms.CharField(
+        label=_("一次性代码"),
+        max_length=40,
+        help_text=_("安全管理员交给您的16位代码，如 ABCD-EFGH-JKLM-NPQR。"),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code"}),
+    )
+    new_password1 = forms.CharField(
+        label=_("新密码"),
+        strip=False,
+        max_length=4096,
+        help_text=_("至少10个字符，包含小写字母、大写字母、数字、其他符号中的至少3类。"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    new_password2 = forms.CharField(
+        label=_("再次输入新密码"),
+        strip=False,
+        max_length=4096,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        first, second = cleaned.get("new_password1"), cleaned.get("new_password2")
+        if first and second and first != second:
+            self.add_error("new_password2", _("两次输入的新密码不一致。"))
+        return cleaned

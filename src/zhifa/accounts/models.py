@@ -6,6 +6,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from zhifa.accounts import rules
+
 
 class User(AbstractUser):
     class AdminRole(models.TextChoices):
@@ -125,7 +127,125 @@ class ApiToken(models.Model):
         return f"{self.name}（{self.prefix}）"
 
     def has_scope(self, scope: str) -> bool:
+        """Does the token hold ``scope``? A content scope counts only on a token bound to an
+        agency (a row written around ``token_create`` gives an agency-less token no content)."""
+        if scope in rules.CONTENT_SCOPES and self.agency_id is None:
+            return False
         return scope in (self.scopes or [])
+
+    @property
+    def needs_approval(self) -> bool:
+        """Holds a content scope: works only after its agency head approved it."""
+        return bool(rules.content_scopes(list(self.scopes or [])))
+
+
+SCOPE_LABELS = {
+    "cases:read": _("读取本主体的案件（证件号码、手机号码、银行卡号部分隐藏）"),
+    "cases:read-personal": _("读取案件中完整的证件号码、手机号码、银行卡号"),
+    "cases:write": _("办理本主体的案件"),
+    "evidence:upload": _("上传证据（执法记录仪等）"),
+    "ledger:read": _("读取账本"),
+    "org:read": _("读取组织机构"),
+    "org:write": _("维护组织机构"),
+}
+
+
+class ApiTokenApproval(models.Model):
+    """The agency head's decision on a token that reads or writes case or evidence content (a
+    second person, not an administrator, with authority over the token's agency)."""
+
+    token = models.OneToOneField(
+        ApiToken, verbose_name=_("接口令牌"), on_delete=models.PROTECT, related_name="approval"
+    )
+    approved = models.BooleanField(_("批准"))
+    decided_by = models.ForeignKey(
+        User, verbose_name=_("决定人"), on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("决定时间"))
+    reason = models.CharField(_("意见"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("接口令牌审批")
+        verbose_name_plural = _("接口令牌审批")
+
+    def __str__(self) -> str:
+        return f"{self.token} {'批准' if self.approved else '拒绝'}"
+
+
+class ApiTokenUse(models.Model):
+    """A token holding content scopes was used on a day (China time): one row, and one ledger
+    event, per token and day — the first request of the day (docs/security.md S-5)."""
+
+    token = models.ForeignKey(
+        ApiToken, verbose_name=_("接口令牌"), on_delete=models.PROTECT, related_name="uses"
+    )
+    day = models.DateField(_("日期"))
+    first_at = models.DateTimeField(_("当日首次使用"))
+    scopes = models.JSONField(_("内容权限范围"), default=list)
+    method = models.CharField(_("请求方法"), max_length=10, blank=True)
+    path = models.CharField(_("请求路径"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("接口令牌使用")
+        verbose_name_plural = _("接口令牌使用")
+        constraints = [
+            models.UniqueConstraint(fields=["token", "day"], name="one_token_use_per_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.token} {self.day}"
+
+
+class CredentialReset(models.Model):
+    """A reset of a user's password or TOTP device: asked by the system admin, approved (or
+    refused) by the security admin, who alone sees the one-time code for the user; the user
+    redeems the code and sets the new credential themselves (docs/security.md S-6)."""
+
+    class Kind(models.TextChoices):
+        PASSWORD = "password", _("重置密码")
+        OTP = "otp", _("重置动态口令")
+
+    class State(models.TextChoices):
+        REQUESTED = "requested", _("待安全管理员批准")
+        APPROVED = "approved", _("已批准，待本人使用")
+        REFUSED = "refused", _("已拒绝")
+        USED = "used", _("本人已使用")
+
+    user = models.ForeignKey(
+        User, verbose_name=_("用户"), on_delete=models.PROTECT, related_name="credential_resets"
+    )
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
+    state = models.CharField(
+        _("状态"), max_length=16, choices=State.choices, default=State.REQUESTED
+    )
+    reason = models.CharField(_("原因"), max_length=200)
+    requested_by = models.ForeignKey(
+        User, verbose_name=_("申请人"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("申请时间"))
+    decided_by = models.ForeignKey(
+        User,
+        verbose_name=_("决定人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
+    decision_reason = models.CharField(_("决定意见"), max_length=200, blank=True)
+    # SHA-256 of an 80-bit random one-time code, as for API tokens: never the code itself.
+    code_sha256 = models.CharField(_("一次性代码摘要"), max_length=64, blank=True)
+    code_expires_at = models.DateTimeField(_("一次性代码有效期至"), null=True, blank=True)
+    used_at = models.DateTimeField(_("使用时间"), null=True, blank=True)
+    signed_in_at = models.DateTimeField(_("重置后首次登录"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("凭据重置")
+        verbose_name_plural = _("凭据重置")
+        indexes = [models.Index(fields=["user", "kind", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.user.username}"
 
 
 class SecurityEvent(models.Model):
@@ -152,6 +272,13 @@ class SecurityEvent(models.Model):
         USER_LINKED = "user_linked", _("关联人员")
         ROLE_GRANTED = "role_granted", _("授予角色")
         ROLE_REVOKED = "role_revoked", _("撤销角色")
+        TOKEN_APPROVED = "token_approved", _("批准接口令牌")
+        TOKEN_REFUSED = "token_refused", _("拒绝接口令牌")
+        RESET_REQUESTED = "reset_requested", _("申请重置凭据")
+        RESET_APPROVED = "reset_approved", _("批准重置凭据")
+        RESET_REFUSED = "reset_refused", _("拒绝重置凭据")
+        RESET_USED = "reset_used", _("使用一次性代码")
+        RESET_SIGN_IN = "reset_sign_in", _("重置后首次登录")
 
     # Sign-in events are logged but not ledgered (docs/security.md S-7: anyone on the network can
     # cause them); ``zhifa ledger verify`` expects no event for a row of these kinds.

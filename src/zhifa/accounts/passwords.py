@@ -11,6 +11,7 @@ from django.contrib.auth.password_validation import MinimumLengthValidator
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from zhifa.accounts.errors import Code
 from zhifa.core import clock
 
 
@@ -33,7 +34,7 @@ class CharacterClassValidator:
             raise ValidationError(
                 _("密码须包含小写字母、大写字母、数字、其他符号四类中的至少%(n)d类。")
                 % {"n": self.min_classes},
-                code="password_too_simple",
+                code=Code.PASSWORD_TOO_SIMPLE,
             )
 
     def get_help_text(self) -> str:
@@ -77,7 +78,7 @@ class PasswordHistoryValidator:
         if any(check_password(password, encoded) for encoded in self._recent_hashes(user)):
             raise ValidationError(
                 _("新密码不能与最近 %(n)d 次使用过的密码相同。") % {"n": self.remember},
-                code="password_reused",
+                code=Code.PASSWORD_REUSED,
             )
 
     def password_changed(self, password: str, user: Any = None) -> None:

@@ -18,17 +18,20 @@ _TOKEN_RE = re.compile(
     rf"^{PLAINTEXT_MARK}_(?P<prefix>[0-9a-f]{{{TOKEN_PREFIX_HEX_LENGTH}}})"
     rf"_(?P<secret>[0-9a-f]{{{TOKEN_SECRET_HEX_LENGTH}}})$"
 )
-SCOPE_RE = re.compile(r"^[a-z][a-z0-9_]*:[a-z][a-z0-9_]*$")
+SCOPE_RE = re.compile(r"^[a-z][a-z0-9_]*:[a-z][a-z0-9_-]*$")
 
-# Scopes known today; others follow the same ``<area>:<verb>`` form and may be added by any app.
-KNOWN_SCOPES = (
-    "cases:read",
-    "cases:write",
-    "evidence:upload",
-    "ledger:read",
-    "org:read",
-    "org:write",
-)
+# Scopes that read or write case or evidence content: a token holding one must be bound to one
+# agency and works only once that agency's head approved it (docs/security.md S-5).
+CONTENT_SCOPES = frozenset({"cases:read", "cases:read-personal", "cases:write", "evidence:upload"})
+# Public and platform scopes (organisation data, the public ledger): a token without an agency
+# (the superior platform) may hold these only.
+PLATFORM_SCOPES = frozenset({"ledger:read", "org:read", "org:write"})
+# Every scope a token may hold; a scope outside this list is refused, not stored.
+KNOWN_SCOPES = tuple(sorted(CONTENT_SCOPES | PLATFORM_SCOPES))
+# How long the one-time code of an approved credential reset stays valid.
+RESET_CODE_VALID_HOURS = 72
+RESET_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out by phone
+RESET_CODE_LENGTH = 16  # 16 × 5 bits = 80 bits
 
 ADMIN_ROLES = ("system_admin", "security_admin", "auditor")
 SUPERVISOR_ROLE = "supervisor"
@@ -71,6 +74,22 @@ def is_valid_scope(scope: str) -> bool:
     return bool(SCOPE_RE.match(scope))
 
 
+def content_scopes(scopes: list[str] | tuple[str, ...]) -> list[str]:
+    """The scopes among ``scopes`` that read or write case or evidence content."""
+    return sorted(scope for scope in scopes if scope in CONTENT_SCOPES)
+
+
+def scope_problem(scopes: list[str], *, bound_to_agency: bool) -> str | None:
+    """Why a token may not hold ``scopes`` (``None``: it may): ``unknown_scope`` for a scope
+    outside :data:`KNOWN_SCOPES`, ``content_scope_needs_agency`` for a content scope on a token
+    without an agency."""
+    if any(scope not in KNOWN_SCOPES for scope in scopes):
+        return "unknown_scope"
+    if content_scopes(scopes) and not bound_to_agency:
+        return "content_scope_needs_agency"
+    return None
+
+
 def token_refusal(
     *,
     revoked_at: datetime | None,
@@ -78,15 +97,20 @@ def token_refusal(
     scopes: list[str],
     required_scope: str | None,
     now: datetime,
+    approved: bool | None = None,
 ) -> str | None:
     """Why a token with a matching secret is refused (``None``: accepted).
 
-    The token is expired from the instant ``expires_at`` on (the boundary itself is expired).
+    The token is expired from the instant ``expires_at`` on (the boundary itself is expired). A
+    token holding a content scope authenticates nothing until its agency head approved it
+    (``approved`` is the decision: ``None`` none yet, ``False`` refused).
     """
     if revoked_at is not None:
         return "revoked"
     if expires_at is not None and now >= expires_at:
         return "expired"
+    if content_scopes(scopes) and approved is not True:
+        return "pending" if approved is None else "refused"
     if required_scope is not None and required_scope not in scopes:
         return "scope"
     return None

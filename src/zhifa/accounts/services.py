@@ -23,15 +23,25 @@ from typing import Any
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from zhifa.accounts import rules
+from zhifa.accounts.access import has_role
 from zhifa.accounts.actors import Actor, actor_label, is_system
 from zhifa.accounts.errors import Code
-from zhifa.accounts.models import ApiToken, RoleAssignment, SecurityEvent, User
+from zhifa.accounts.models import (
+    ApiToken,
+    ApiTokenApproval,
+    ApiTokenUse,
+    CredentialReset,
+    RoleAssignment,
+    SecurityEvent,
+    User,
+)
 from zhifa.core import clock
 from zhifa.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from zhifa.ledger.services import ledger_append
@@ -322,46 +332,6 @@ def _set_active(*, actor: Actor, user: User, active: bool, reason: str) -> User:
     return user
 
 
-def user_reset_password(*, actor: Actor, user: User, reason: str = "") -> str:
-    """Give the user a new random password (shown once); they must change it at next login."""
-    _require_admin(actor, AdminRole.SYSTEM)
-    _refuse_self(actor, user, _("不能重置自己的密码，请使用“修改密码”。"))
-    with transaction.atomic():
-        user = _locked_user(user)
-        password = generate_password()
-        user.set_password(password)
-        user.must_change_password = True
-        user.save(update_fields=["password", "must_change_password"])
-        _logged_admin_change(
-            kind=Kind.PASSWORD_RESET,
-            actor=actor,
-            user=user,
-            action="accounts.user.reset_password",
-            detail=reason,
-            reason=reason,
-        )
-    return password
-
-
-def user_reset_otp(*, actor: Actor, user: User, reason: str = "") -> User:
-    """Remove the user's TOTP devices: the next login asks them to enrol a new one."""
-    _require_admin(actor, AdminRole.SYSTEM)
-    _refuse_self(actor, user, _("不能重置自己的动态口令。"))
-    with transaction.atomic():
-        user = _locked_user(user)
-        removed, _by_model = TOTPDevice.objects.filter(user=user).delete()
-        _logged_admin_change(
-            kind=Kind.OTP_RESET,
-            actor=actor,
-            user=user,
-            action="accounts.user.reset_otp",
-            detail=_("已删除%(n)d个动态口令设备。") % {"n": removed}
-            + (f" {reason}" if reason else ""),
-            reason=reason,
-        )
-    return user
-
-
 def user_unlock(*, actor: Actor, user: User, reason: str = "") -> int:
     """Lift a lock-out before its 30 minutes are over; returns the attempts cleared."""
     from axes.handlers.proxy import AxesProxyHandler
@@ -381,6 +351,280 @@ def user_unlock(*, actor: Actor, user: User, reason: str = "") -> int:
     return int(cleared)
 
 
+# --- credential resets (system admin asks, security admin approves, the user redeems) ----------
+
+ResetKind = CredentialReset.Kind
+ResetState = CredentialReset.State
+_RESET_ACTIONS = {ResetKind.PASSWORD: "password", ResetKind.OTP: "otp"}
+
+
+def generate_reset_code() -> str:
+    """A one-time code of 16 characters (80 bits) in groups of 4, easy to read out."""
+    code = "".join(
+        secrets.choice(rules.RESET_CODE_ALPHABET) for _ in range(rules.RESET_CODE_LENGTH)
+    )
+    return rules.group_secret(code).replace(" ", "-")
+
+
+def _code_digest(code: str) -> str:
+    return rules.secret_digest(_clean_reset_code(code))
+
+
+def _clean_reset_code(code: str) -> str:
+    return "".join(char for char in code.upper() if char.isascii() and char.isalnum())
+
+
+def _locked_reset(reset: CredentialReset) -> CredentialReset:
+    try:
+        return (
+            CredentialReset.objects.select_for_update()
+            .select_related("user", "requested_by")
+            .get(pk=reset.pk)
+        )
+    except CredentialReset.DoesNotExist as exc:
+        raise NotFound(_("没有找到该重置申请。"), code=Code.RESET_NOT_FOUND) from exc
+
+
+def credential_reset_request(
+    *, actor: Actor, user: User, kind: str, reason: str
+) -> CredentialReset:
+    """The system admin asks to reset the user's password or TOTP device. Nothing changes yet:
+    the security admin approves, and only the user receives the one-time code (S-6)."""
+    _require_admin(actor, AdminRole.SYSTEM)
+    _refuse_self(actor, user, _("不能重置自己的凭据，请使用“修改密码”。"))
+    if kind not in ResetKind.values:
+        raise ValidationFailed(_("重置类型无效。"), code=Code.INVALID_RESET_KIND)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationFailed(_("重置须说明原因。"), code=Code.REASON_REQUIRED)
+    with transaction.atomic():
+        user = _locked_user(user)
+        open_states = (ResetState.REQUESTED, ResetState.APPROVED)
+        if (
+            CredentialReset.objects.filter(user=user, kind=kind, state__in=open_states)
+            .filter(Q(code_expires_at__isnull=True) | Q(code_expires_at__gt=clock.now()))
+            .exists()
+        ):
+            raise Conflict(_("该账户已有尚未完成的同类重置。"), code=Code.RESET_OPEN)
+        reset = CredentialReset.objects.create(
+            user=user,
+            kind=kind,
+            reason=reason[:200],
+            requested_by=actor if isinstance(actor, User) else None,
+            requested_at=clock.now(),
+        )
+        _logged_admin_change(
+            kind=Kind.RESET_REQUESTED,
+            actor=actor,
+            user=user,
+            action=f"accounts.security.reset_{_RESET_ACTIONS[ResetKind(kind)]}_requested",
+            detail=f"{reset.get_kind_display()} {reason}",
+            reason=reason,
+        )
+        ledger_append(
+            actor=actor_label(actor), action="accounts.reset.request", obj=reset, reason=reason
+        )
+    return reset
+
+
+def _require_security_decider(actor: Actor, reset: CredentialReset) -> None:
+    _require_admin(actor, AdminRole.SECURITY)
+    _refuse_self(actor, reset.user, _("不能批准重置自己的凭据。"))
+    if isinstance(actor, User) and reset.requested_by_id == actor.pk:
+        raise PermissionDenied(_("申请人不能批准自己的申请。"), code=Code.SEPARATION_OF_DUTIES)
+
+
+def credential_reset_approve(
+    *, actor: Actor, reset: CredentialReset, reason: str = ""
+) -> tuple[CredentialReset, str]:
+    """The security admin approves a reset: the old credential stops working at once, and the
+    one-time code for the user is returned (shown once, to this security admin only).
+
+    A password reset makes the password unusable (the user sets a new one with the code on
+    ``/staff/login/reset/``); a TOTP reset removes the devices (the user, after their password,
+    enters the code before enrolling a new one)."""
+    with transaction.atomic():
+        reset = _locked_reset(reset)
+        _require_security_decider(actor, reset)
+        if reset.state != ResetState.REQUESTED:
+            raise Conflict(_("该申请已处理。"), code=Code.ALREADY_DECIDED)
+        user = _locked_user(reset.user)
+        code = generate_reset_code()
+        now = clock.now()
+        reset.state = ResetState.APPROVED
+        reset.decided_by = actor if isinstance(actor, User) else None
+        reset.decided_at = now
+        reset.decision_reason = reason.strip()[:200]
+        reset.code_sha256 = _code_digest(code)
+        reset.code_expires_at = now + timedelta(hours=rules.RESET_CODE_VALID_HOURS)
+        reset.save(
+            update_fields=[
+                "state",
+                "decided_by",
+                "decided_at",
+                "decision_reason",
+                "code_sha256",
+                "code_expires_at",
+            ]
+        )
+        if reset.kind == ResetKind.PASSWORD:
+            user.set_unusable_password()
+            user.must_change_password = False
+            user.save(update_fields=["password", "must_change_password"])
+            effect = _("原密码已失效。")
+        else:
+            removed, _by_model = TOTPDevice.objects.filter(user=user).delete()
+            effect = _("已删除%(n)d个动态口令设备。") % {"n": removed}
+        _logged_admin_change(
+            kind=Kind.RESET_APPROVED,
+            actor=actor,
+            user=user,
+            action=f"accounts.security.reset_{_RESET_ACTIONS[ResetKind(reset.kind)]}_approved",
+            detail=f"{reset.get_kind_display()} {effect}" + (f" {reason}" if reason else ""),
+            reason=reason,
+        )
+        ledger_append(
+            actor=actor_label(actor), action="accounts.reset.approve", obj=reset, reason=reason
+        )
+    return reset, code
+
+
+def credential_reset_refuse(
+    *, actor: Actor, reset: CredentialReset, reason: str
+) -> CredentialReset:
+    """The security admin refuses a reset: nothing about the user's credentials changes."""
+    if not reason.strip():
+        raise ValidationFailed(_("拒绝须说明原因。"), code=Code.REASON_REQUIRED)
+    with transaction.atomic():
+        reset = _locked_reset(reset)
+        _require_security_decider(actor, reset)
+        if reset.state != ResetState.REQUESTED:
+            raise Conflict(_("该申请已处理。"), code=Code.ALREADY_DECIDED)
+        reset.state = ResetState.REFUSED
+        reset.decided_by = actor if isinstance(actor, User) else None
+        reset.decided_at = clock.now()
+        reset.decision_reason = reason.strip()[:200]
+        reset.save(update_fields=["state", "decided_by", "decided_at", "decision_reason"])
+        _logged_admin_change(
+            kind=Kind.RESET_REFUSED,
+            actor=actor,
+            user=reset.user,
+            action=f"accounts.security.reset_{_RESET_ACTIONS[ResetKind(reset.kind)]}_refused",
+            detail=f"{reset.get_kind_display()} {reason}",
+            reason=reason,
+        )
+        ledger_append(
+            actor=actor_label(actor), action="accounts.reset.refuse", obj=reset, reason=reason
+        )
+    return reset
+
+
+def credential_reset_awaiting_code(user: User, kind: str) -> CredentialReset | None:
+    """The user's latest approved reset of ``kind`` whose code is not used yet (expired or not):
+    while there is one, the credential can be set only with the code."""
+    return (
+        CredentialReset.objects.filter(user=user, kind=kind, state=ResetState.APPROVED)
+        .order_by("-decided_at", "-id")
+        .first()
+    )
+
+
+def credential_reset_check_code(*, user: User, kind: str, code: str) -> CredentialReset:
+    """The user's approved reset of ``kind`` if ``code`` is its one-time code and still valid;
+    :class:`ValidationFailed` otherwise (nothing written: the caller counts the failure)."""
+    reset = credential_reset_awaiting_code(user, kind)
+    if reset is None or not rules.secret_matches(_clean_reset_code(code), reset.code_sha256):
+        raise ValidationFailed(_("一次性代码不正确。"), code=Code.WRONG_RESET_CODE)
+    if reset.code_expires_at is None or clock.now() >= reset.code_expires_at:
+        raise ValidationFailed(
+            _("一次性代码已过期，请联系系统管理员重新申请重置。"), code=Code.RESET_CODE_EXPIRED
+        )
+    return reset
+
+
+def _mark_reset_used(
+    reset: CredentialReset, *, user: User, request: HttpRequest | None
+) -> CredentialReset:
+    reset = _locked_reset(reset)
+    if (
+        reset.user_id != user.pk
+        or reset.state != ResetState.APPROVED
+        or reset.code_expires_at is None
+        or clock.now() >= reset.code_expires_at
+    ):
+        raise ValidationFailed(
+            _("一次性代码已失效，请联系系统管理员重新申请重置。"), code=Code.RESET_CODE_EXPIRED
+        )
+    reset.state = ResetState.USED
+    reset.used_at = clock.now()
+    reset.save(update_fields=["state", "used_at"])
+    _logged_admin_change(
+        kind=Kind.RESET_USED,
+        actor=user,
+        user=user,
+        action=f"accounts.user.reset_{_RESET_ACTIONS[ResetKind(reset.kind)]}_used",
+        detail=str(reset.get_kind_display()),
+        request=request,
+    )
+    ledger_append(actor=actor_label(user), action="accounts.reset.use", obj=reset)
+    return reset
+
+
+def password_reset_redeem(
+    *, user: User, code: str, new_password: str, request: HttpRequest | None = None
+) -> User:
+    """The user sets a new password with the one-time code of an approved password reset."""
+    reset = credential_reset_check_code(user=user, kind=ResetKind.PASSWORD, code=code)
+    with transaction.atomic():
+        user = _locked_user(user)
+        _check_password_policy(new_password, user)
+        _mark_reset_used(reset, user=user, request=request)
+        user.set_password(new_password)
+        user.must_change_password = False
+        user.save(update_fields=["password", "must_change_password"])
+        _logged_admin_change(
+            kind=Kind.PASSWORD_CHANGED,
+            actor=user,
+            user=user,
+            action="accounts.user.password_change",
+            detail=_("以一次性代码设置新密码"),
+            request=request,
+        )
+    return user
+
+
+def credential_reset_sign_in(
+    *, user: User, request: HttpRequest | None = None
+) -> list[CredentialReset]:
+    """At a complete sign-in: the resets used since the last one are announced — a line in the
+    security log that the user and the heads of their agencies see as a notice (S-6)."""
+    announced: list[CredentialReset] = []
+    with transaction.atomic():
+        pending = CredentialReset.objects.select_for_update().filter(
+            user=user, state=ResetState.USED, signed_in_at__isnull=True
+        )
+        for reset in pending:
+            reset.signed_in_at = clock.now()
+            reset.save(update_fields=["signed_in_at"])
+            _logged_admin_change(
+                kind=Kind.RESET_SIGN_IN,
+                actor=user,
+                user=user,
+                action="accounts.user.reset_sign_in",
+                detail=_("%(kind)s后首次登录（重置于%(at)s）")
+                % {
+                    "kind": reset.get_kind_display(),
+                    "at": (reset.decided_at or reset.requested_at)
+                    .astimezone(clock.CHINA)
+                    .strftime("%Y-%m-%d %H:%M"),
+                },
+                request=request,
+            )
+            ledger_append(actor=actor_label(user), action="accounts.reset.sign_in", obj=reset)
+            announced.append(reset)
+    return announced
+
+
 # --- two-factor devices ---------------------------------------------------------------------------
 
 
@@ -388,12 +632,17 @@ def otp_confirmed_device(user: User) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("id").first()
 
 
-def otp_enrolment_device(*, user: User) -> TOTPDevice:
-    """The unconfirmed device the user is enrolling (created on first call, kept on reload)."""
+def otp_enrolment_device(*, user: User, fresh: bool = False) -> TOTPDevice:
+    """The unconfirmed device the user is enrolling (created on first call, kept on reload).
+
+    ``fresh``: throw away unconfirmed devices and make a new secret (after the one-time code of
+    a reset, so that no secret shown before the code was entered can be confirmed)."""
     if otp_confirmed_device(user) is not None:
         raise Conflict(_("您已绑定动态口令，如需更换请联系系统管理员。"), code=Code.OTP_ENROLLED)
     with transaction.atomic():
         _locked_user(user)
+        if fresh:
+            TOTPDevice.objects.filter(user=user, confirmed=False).delete()
         device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("id").first()
         if device is None:
             device = TOTPDevice.objects.create(user=user, name="default", confirmed=False)
@@ -405,16 +654,31 @@ def otp_base32_secret(device: TOTPDevice) -> str:
 
 
 def otp_confirm(
-    *, user: User, device: TOTPDevice, token: str, request: HttpRequest | None = None
+    *,
+    user: User,
+    device: TOTPDevice,
+    token: str,
+    request: HttpRequest | None = None,
+    reset: CredentialReset | None = None,
 ) -> bool:
-    """Confirm an enrolment with the first code from the app; ``False`` when the code is wrong."""
+    """Confirm an enrolment with the first code from the app; ``False`` when the code is wrong.
+
+    After an approved TOTP reset the enrolment needs that reset, whose one-time code the user
+    entered (``credential_reset_check_code``); it is marked used in the same transaction."""
     with transaction.atomic():
         _locked_user(user)
         device = TOTPDevice.objects.select_for_update().get(pk=device.pk)
         if device.user_id != user.pk or device.confirmed:
             raise Conflict(_("该动态口令设备不能再次绑定。"), code=Code.OTP_DEVICE_INVALID)
+        awaiting = credential_reset_awaiting_code(user, ResetKind.OTP)
+        if awaiting is not None and (reset is None or reset.pk != awaiting.pk):
+            raise PermissionDenied(
+                _("须先输入安全管理员交给您的一次性代码。"), code=Code.RESET_CODE_REQUIRED
+            )
         if not device.verify_token(_clean_code(token)):
             return False
+        if awaiting is not None:
+            _mark_reset_used(awaiting, user=user, request=request)
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         _logged_admin_change(
@@ -587,12 +851,21 @@ def token_create(
     scopes = sorted({scope.strip() for scope in scopes if scope.strip()})
     if not scopes:
         raise ValidationFailed(_("至少需要一个权限范围。"), code=Code.SCOPES_REQUIRED)
-    invalid = [scope for scope in scopes if not rules.is_valid_scope(scope)]
-    if invalid:
+    problem = rules.scope_problem(scopes, bound_to_agency=agency is not None)
+    if problem == "unknown_scope":
         raise ValidationFailed(
-            _("权限范围格式应为“领域:操作”，如 evidence:upload。"),
-            code=Code.INVALID_SCOPE,
-            detail={"invalid": invalid},
+            _("权限范围只能从已知的列表中选择：%(known)s。")
+            % {"known": "、".join(rules.KNOWN_SCOPES)},
+            code=Code.UNKNOWN_SCOPE,
+            detail={"unknown": [s for s in scopes if s not in rules.KNOWN_SCOPES]},
+        )
+    if problem == "content_scope_needs_agency":
+        raise ValidationFailed(
+            _(
+                "读取或办理案件、证据的令牌必须绑定一个执法主体；不绑定执法主体的令牌只能使用公开和平台权限。"
+            ),
+            code=Code.CONTENT_SCOPE_NEEDS_AGENCY,
+            detail={"content_scopes": rules.content_scopes(scopes)},
         )
     now = clock.now()
     if expires_at is not None and expires_at <= now:
@@ -620,10 +893,76 @@ def token_create(
             kind=Kind.TOKEN_CREATED,
             actor=actor,
             user=None,
-            detail=f"{token.name} {prefix} {' '.join(scopes)}",
+            detail=f"{token.name} {prefix} {' '.join(scopes)}"
+            + (f" {_('待执法主体负责人批准')}" if token.needs_approval else ""),
         )
         ledger_append(actor=actor_label(actor), action="accounts.token.create", obj=token)
     return token, rules.format_token(prefix, secret)
+
+
+def _decide_token(
+    *, actor: Actor, token: ApiToken, approved: bool, reason: str
+) -> ApiTokenApproval:
+    """The one write of a token's approval: the head of its agency, once, while it can work."""
+    with transaction.atomic():
+        token = ApiToken.objects.select_for_update().select_related("agency").get(pk=token.pk)
+        head = RoleAssignment.Role.AGENCY_HEAD
+        if (
+            not isinstance(actor, User)
+            or token.agency is None
+            or not has_role(actor, token.agency, head)
+        ):
+            raise PermissionDenied(
+                _("只有令牌所属执法主体的负责人可以审批该令牌。"),
+                code=Code.AGENCY_HEAD_REQUIRED,
+                detail={"required_roles": [RoleAssignment.Role.AGENCY_HEAD]},
+            )
+        if not token.needs_approval:
+            raise Conflict(
+                _("该令牌不读取或办理案件、证据，无须审批。"), code=Code.APPROVAL_NOT_NEEDED
+            )
+        if ApiTokenApproval.objects.filter(token=token).exists():
+            raise Conflict(_("该令牌已审批过。"), code=Code.ALREADY_DECIDED)
+        if token.revoked_at is not None:
+            raise Conflict(_("该令牌已撤销。"), code=Code.ALREADY_REVOKED)
+        if token.expires_at is not None and clock.now() >= token.expires_at:
+            raise Conflict(_("该令牌已过期。"), code=Code.TOKEN_EXPIRED)
+        decision = ApiTokenApproval.objects.create(
+            token=token,
+            approved=approved,
+            decided_by=actor,
+            decided_at=clock.now(),
+            reason=reason[:200],
+        )
+        _logged_admin_change(
+            action="accounts.security.token_approved"
+            if approved
+            else "accounts.security.token_refused",
+            kind=Kind.TOKEN_APPROVED if approved else Kind.TOKEN_REFUSED,
+            actor=actor,
+            user=None,
+            detail=f"{token.name} {token.prefix} {token.agency.name}"
+            + (f" {reason}" if reason else ""),
+        )
+        ledger_append(
+            actor=actor_label(actor),
+            action="accounts.token.approve" if approved else "accounts.token.refuse",
+            obj=decision,
+            reason=reason,
+        )
+    return decision
+
+
+def token_approve(*, actor: Actor, token: ApiToken, reason: str = "") -> ApiTokenApproval:
+    """The head of the token's agency lets a token with content scopes work (S-5)."""
+    return _decide_token(actor=actor, token=token, approved=True, reason=reason.strip())
+
+
+def token_refuse(*, actor: Actor, token: ApiToken, reason: str) -> ApiTokenApproval:
+    """The head of the token's agency refuses it: it never works (a new one must be issued)."""
+    if not reason.strip():
+        raise ValidationFailed(_("拒绝须说明原因。"), code=Code.REASON_REQUIRED)
+    return _decide_token(actor=actor, token=token, approved=False, reason=reason.strip())
 
 
 def token_revoke(*, actor: Actor, token: ApiToken, reason: str = "") -> ApiToken:
@@ -654,6 +993,8 @@ _REFUSAL_TEXT = {
     "revoked": gettext_lazy("令牌已撤销"),
     "expired": gettext_lazy("令牌已过期"),
     "scope": gettext_lazy("缺少权限范围"),
+    "pending": gettext_lazy("令牌待执法主体负责人批准"),
+    "refused": gettext_lazy("令牌未获批准"),
 }
 
 
@@ -671,7 +1012,7 @@ def token_authenticate(
     if parsed is None:
         refusal = "malformed"
     else:
-        token = ApiToken.objects.filter(prefix=parsed.prefix).first()
+        token = ApiToken.objects.filter(prefix=parsed.prefix).select_related("approval").first()
         if token is None:
             refusal = "unknown"
         elif not rules.secret_matches(parsed.secret, token.secret_sha256):
@@ -683,6 +1024,7 @@ def token_authenticate(
                 scopes=list(token.scopes or []),
                 required_scope=scope,
                 now=clock.now(),
+                approved=_approval_of(token),
             )
     if refusal is not None:
         parts = [str(_REFUSAL_TEXT[refusal]) + (f" {scope}" if refusal == "scope" else "")]
@@ -697,4 +1039,38 @@ def token_authenticate(
     if token.last_used_at is None or now - token.last_used_at >= _TOKEN_TOUCH_INTERVAL:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
+    if token.needs_approval:
+        _record_content_use(token, request, now)
     return token
+
+
+def _approval_of(token: ApiToken) -> bool | None:
+    try:
+        return token.approval.approved
+    except ApiTokenApproval.DoesNotExist:
+        return None
+
+
+def _record_content_use(token: ApiToken, request: HttpRequest | None, now: datetime) -> None:
+    """The first use on a China day of a token with content scopes: a row and its ledger event.
+
+    One per token and day (docs/security.md S-5): each write a token makes is ledgered anyway by
+    the service it calls, under ``token:<prefix>``; this records that it read, without turning
+    every read into a write on the ledger's head row.
+    """
+    day = clock.china_date(now)
+    if ApiTokenUse.objects.filter(token=token, day=day).exists():
+        return
+    try:
+        with transaction.atomic():
+            use = ApiTokenUse.objects.create(
+                token=token,
+                day=day,
+                first_at=now,
+                scopes=rules.content_scopes(list(token.scopes or [])),
+                method=(request.method or "")[:10] if request is not None else "",
+                path=request.path[:300] if request is not None else "",
+            )
+            ledger_append(actor=actor_label(token), action="accounts.token.use", obj=use)
+    except IntegrityError:
+        return  # another request of the same token recorded this day first

@@ -37,6 +37,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from zhifa.accounts import rules, selectors, services
+from zhifa.accounts.access import has_role
 from zhifa.accounts.decorators import (
     admin_role_required,
     is_verified,
@@ -44,23 +45,35 @@ from zhifa.accounts.decorators import (
     staff_required,
     staff_required_allow_password_change,
 )
+from zhifa.accounts.errors import Code
 from zhifa.accounts.forms import (
+    DecisionForm,
     LoginForm,
     OtpForm,
     PasswordChangeForm,
+    PasswordResetRedeemForm,
+    ResetCodeForm,
     RoleGrantForm,
     RoleRevokeForm,
     SecurityLogFilterForm,
 )
-from zhifa.accounts.models import RoleAssignment, SecurityEvent, User
+from zhifa.accounts.models import (
+    SCOPE_LABELS,
+    ApiToken,
+    CredentialReset,
+    RoleAssignment,
+    SecurityEvent,
+    User,
+)
 from zhifa.core import clock
-from zhifa.core.errors import DomainError
+from zhifa.core.errors import DomainError, ValidationFailed
 
 Kind = SecurityEvent.Kind
 
 PENDING_USER = "zhifa_pending_user_id"
 PENDING_UNTIL = "zhifa_pending_until"
 PENDING_NEXT = "zhifa_pending_next"
+PENDING_RESET = "zhifa_pending_reset_id"
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
@@ -94,7 +107,7 @@ def _start_pending(request: HttpRequest, user: User, next_url: str) -> None:
 
 
 def _clear_pending(request: HttpRequest) -> None:
-    for key in (PENDING_USER, PENDING_UNTIL, PENDING_NEXT):
+    for key in (PENDING_USER, PENDING_UNTIL, PENDING_NEXT, PENDING_RESET):
         request.session.pop(key, None)
 
 
@@ -183,6 +196,20 @@ def _complete_login(request: HttpRequest, user: User, device: TOTPDevice) -> Htt
     auth_login(request, user, backend=MODEL_BACKEND)
     otp_login(request, device)
     services.security_event_record(kind=Kind.LOGIN, request=request, user=user)
+    for reset in services.credential_reset_sign_in(user=user, request=request):
+        messages.warning(
+            request,
+            _(
+                "您的账户已%(kind)s（%(at)s 由安全管理员批准）。您所在执法主体的负责人已收到提醒；"
+                "如非本人申请，请立即联系安全管理员。"
+            )
+            % {
+                "kind": reset.get_kind_display(),
+                "at": (reset.decided_at or reset.requested_at)
+                .astimezone(clock.CHINA)
+                .strftime("%Y-%m-%d %H:%M"),
+            },
+        )
     if user.must_change_password:
         messages.info(request, _("您的密码由管理员设置，请先修改密码。"))
         return redirect("accounts:password_change")
@@ -255,6 +282,9 @@ def otp_enrol(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:login")
     if services.otp_confirmed_device(user) is not None:
         return redirect("accounts:otp_verify")
+    reset = services.credential_reset_awaiting_code(user, CredentialReset.Kind.OTP)
+    if reset is not None and request.session.get(PENDING_RESET) != reset.pk:
+        return _otp_reset_code(request, user)
     device = services.otp_enrolment_device(user=user)
     form = OtpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -262,7 +292,11 @@ def otp_enrol(request: HttpRequest) -> HttpResponse:
         if refused is not None:
             return refused
         if services.otp_confirm(
-            user=user, device=device, token=form.cleaned_data["token"], request=request
+            user=user,
+            device=device,
+            token=form.cleaned_data["token"],
+            request=request,
+            reset=reset,
         ):
             device.refresh_from_db()
             return _complete_login(request, user, device)
@@ -281,6 +315,78 @@ def otp_enrol(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/otp_enrol.html", context)
 
 
+def _reset_code_failed(
+    request: HttpRequest, username: str, user: User | None, message: str
+) -> HttpResponse | None:
+    """A wrong or expired one-time code counts as a sign-in failure (the same 5 tries)."""
+    services.security_event_record(
+        kind=Kind.LOGIN_FAILED,
+        request=request,
+        user=user,
+        username=username,
+        detail=_("一次性代码不正确或已过期"),
+    )
+    user_login_failed.send(sender=__name__, credentials={"username": username}, request=request)
+    return _locked_now(request, username, user)
+
+
+def _otp_reset_code(request: HttpRequest, user: User) -> HttpResponse:
+    """After a TOTP reset: the one-time code first; only then is a new secret made and shown."""
+    form = ResetCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        refused = _refuse_if_locked(request, user.username, user)
+        if refused is not None:
+            return refused
+        try:
+            reset = services.credential_reset_check_code(
+                user=user, kind=CredentialReset.Kind.OTP, code=form.cleaned_data["code"]
+            )
+        except DomainError as exc:
+            locked = _reset_code_failed(request, user.username, user, exc.message)
+            if locked is not None:
+                return locked
+            form.add_error("code", exc.message)
+        else:
+            request.session[PENDING_RESET] = reset.pk
+            services.otp_enrolment_device(user=user, fresh=True)
+            return redirect("accounts:otp_enrol")
+    return render(request, "accounts/otp_reset_code.html", {"form": form, "pending_user": user})
+
+
+@never_cache
+def password_reset(request: HttpRequest) -> HttpResponse:
+    """Set a new password with the one-time code of an approved password reset (S-6)."""
+    form = PasswordResetRedeemForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        username = form.cleaned_data["username"].strip()
+        known = _user_named(username)
+        refused = _refuse_if_locked(request, username, known)
+        if refused is not None:
+            return refused
+        wrong = _("用户名或一次性代码不正确。")
+        try:
+            if known is None or not known.is_active:
+                raise ValidationFailed(wrong, code=Code.WRONG_RESET_CODE)
+            services.password_reset_redeem(
+                user=known,
+                code=form.cleaned_data["code"],
+                new_password=form.cleaned_data["new_password1"],
+                request=request,
+            )
+        except DomainError as exc:
+            if exc.code in ("wrong_reset_code", "reset_code_expired"):
+                locked = _reset_code_failed(request, username, known, exc.message)
+                if locked is not None:
+                    return locked
+                form.add_error(None, wrong if exc.code == "wrong_reset_code" else exc.message)
+            else:
+                form.add_error("new_password1", exc.message)
+        else:
+            messages.success(request, _("新密码已设置，请用新密码和动态口令登录。"))
+            return redirect("accounts:login")
+    return render(request, "accounts/password_reset.html", {"form": form})
+
+
 @require_POST
 def logout(request: HttpRequest) -> HttpResponse:
     user = request.user
@@ -297,12 +403,21 @@ def logout(request: HttpRequest) -> HttpResponse:
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
+    headed = has_role(user, None, RoleAssignment.Role.AGENCY_HEAD)
     context = {
+        "reset_notices": selectors.reset_notices_for(user),
+        "is_agency_head": headed,
+        "tokens_awaiting": len(selectors.tokens_awaiting_approval(user)) if headed else 0,
         "agency_roles": selectors.roles_by_agency(user),
         "admin_role": user.get_admin_role_display() if user.admin_role else "",
         "is_system_admin": user.admin_role == User.AdminRole.SYSTEM,
         "is_security_admin": user.admin_role == User.AdminRole.SECURITY,
         "is_auditor": user.admin_role == User.AdminRole.AUDITOR,
+        "resets_awaiting": selectors.credential_resets_for_security_admin(user)
+        .filter(state=CredentialReset.State.REQUESTED)
+        .count()
+        if user.admin_role == User.AdminRole.SECURITY
+        else 0,
     }
     return render(request, "accounts/home.html", context)
 
@@ -406,3 +521,110 @@ def role_revoke(request: HttpRequest, assignment_id: int) -> HttpResponse:
     else:
         messages.success(request, _("角色已撤销。"))
     return redirect(reverse("accounts:roles"))
+
+
+# --- API tokens: the agency head's approval -------------------------------------------------------
+
+
+def _scope_rows(token: ApiToken) -> list[tuple[str, str]]:
+    return [(scope, str(SCOPE_LABELS.get(scope, ""))) for scope in token.scopes or []]
+
+
+@staff_required
+def tokens(request: HttpRequest) -> HttpResponse:
+    """The agency head approves or refuses the tokens that would read or write the agency's case
+    and evidence content (S-5)."""
+    user = request_user(request)
+    if not has_role(user, None, RoleAssignment.Role.AGENCY_HEAD):
+        return render(request, "accounts/forbidden.html", status=403)
+    pending = [(token, _scope_rows(token)) for token in selectors.tokens_awaiting_approval(user)]
+    return render(
+        request,
+        "accounts/tokens.html",
+        {
+            "pending": pending,
+            "decisions": selectors.token_decisions_for(user),
+            "form": DecisionForm(),
+        },
+    )
+
+
+@require_POST
+@staff_required
+def token_decide(request: HttpRequest, token_id: int) -> HttpResponse:
+    token = next(
+        (t for t in selectors.tokens_awaiting_approval(request_user(request)) if t.pk == token_id),
+        None,
+    )
+    form = DecisionForm(request.POST)
+    if token is None:
+        messages.error(request, _("没有找到待您审批的该令牌。"))
+    elif not form.is_valid():
+        messages.error(request, _("请选择批准或拒绝。"))
+    else:
+        try:
+            if form.cleaned_data["decision"] == "approve":
+                services.token_approve(
+                    actor=request_user(request), token=token, reason=form.cleaned_data["reason"]
+                )
+                messages.success(request, _("已批准令牌“%(name)s”。") % {"name": token.name})
+            else:
+                services.token_refuse(
+                    actor=request_user(request), token=token, reason=form.cleaned_data["reason"]
+                )
+                messages.success(request, _("已拒绝令牌“%(name)s”。") % {"name": token.name})
+        except DomainError as exc:
+            messages.error(request, exc.message)
+    return redirect("accounts:tokens")
+
+
+# --- credential resets: the security admin's approval ---------------------------------------------
+
+
+@admin_role_required(User.AdminRole.SECURITY)
+def resets(request: HttpRequest) -> HttpResponse:
+    rows = selectors.credential_resets_for_security_admin(request_user(request))
+    return render(
+        request,
+        "accounts/resets.html",
+        {
+            "requested": rows.filter(state=CredentialReset.State.REQUESTED),
+            "decided": rows.exclude(state=CredentialReset.State.REQUESTED)[:50],
+            "form": DecisionForm(),
+        },
+    )
+
+
+@never_cache
+@require_POST
+@admin_role_required(User.AdminRole.SECURITY)
+def reset_decide(request: HttpRequest, reset_id: int) -> HttpResponse:
+    """Approve (the one-time code is shown once, on this answer only) or refuse a reset."""
+    reset = (
+        selectors.credential_resets_for_security_admin(request_user(request))
+        .filter(pk=reset_id, state=CredentialReset.State.REQUESTED)
+        .first()
+    )
+    form = DecisionForm(request.POST)
+    if reset is None:
+        messages.error(request, _("没有找到待处理的该申请。"))
+    elif not form.is_valid():
+        messages.error(request, _("请选择批准或拒绝。"))
+    else:
+        try:
+            if form.cleaned_data["decision"] == "approve":
+                reset, code = services.credential_reset_approve(
+                    actor=request_user(request), reset=reset, reason=form.cleaned_data["reason"]
+                )
+                response = render(
+                    request, "accounts/reset_code_once.html", {"reset": reset, "code": code}
+                )
+                response["Cache-Control"] = "no-store"
+                return response
+            services.credential_reset_refuse(
+                actor=request_user(request), reset=reset, reason=form.cleaned_data["reason"]
+            )
+            messages.success(request, _("已拒绝该重置申请。"))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+    return redirect("accounts:resets")

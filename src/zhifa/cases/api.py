@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import AfterValidator, Field
 
-from zhifa.accounts.access import require_scope
+from zhifa.accounts.access import require_scope, token_reads_personal_data
 from zhifa.apikit import (
     MAX_DB_ID,
     MAX_TEXT,
@@ -559,7 +559,7 @@ def party_add(
         case=selectors.case_get_for_actor(actor=actor, case_id=case_id),
         party=_party_in(payload),
     )
-    return Status(201, selectors.case_party(party, masked=is_machine(actor)))
+    return Status(201, selectors.case_party(party, masked=not token_reads_personal_data(actor)))
 
 
 @router.post(
@@ -582,7 +582,7 @@ def party_correct(
     new = services.party_correct(
         actor=actor, party=party, corrected=_party_in(payload.party), reason=payload.reason
     )
-    return Status(201, selectors.case_party(new, masked=is_machine(actor)))
+    return Status(201, selectors.case_party(new, masked=not token_reads_personal_data(actor)))
 
 
 @router.post(

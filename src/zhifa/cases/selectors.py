@@ -15,7 +15,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext as _
 from pydantic import BaseModel, ConfigDict, Field
 
-from zhifa.accounts.access import Role, active_roles
+from zhifa.accounts.access import Role, active_roles, token_reads_personal_data
 from zhifa.accounts.actors import Actor
 from zhifa.accounts.models import ApiToken
 from zhifa.cases import definitions, rules
@@ -708,7 +708,7 @@ def case_detail(case: Case, *, viewer: Any) -> CaseDetail:
         confidentiality_label=str(case.get_confidentiality_display()),
         summary=case.summary,
         parties=[
-            case_party(p, masked=isinstance(viewer, ApiToken))
+            case_party(p, masked=not token_reads_personal_data(viewer))
             for p in case.parties.select_related("replaced_by").order_by("id")
         ],
         officers=[

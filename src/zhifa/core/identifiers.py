@@ -435,3 +435,148 @@ def _normalise(value: str) -> str:
     if not isinstance(value, str):
         raise TypeError("identifiers are strings")
     return unicodedata.normalize("NFKC", value).strip()
+
+
+# --- personal identifiers inside free text (what a machine token reads) --------------------------
+
+# Full-width digits and X count as their ASCII forms; one character for one, so that positions
+# found in the translated copy are positions in the original text.
+_FULL_WIDTH = str.maketrans(
+    {chr(0xFF10 + digit): str(digit) for digit in range(10)} | {"Ｘ": "X", "ｘ": "x"}
+)
+# A number stands alone: no letter, digit or decimal point of a longer token right before or
+# after it (hex digests, serial numbers such as DSJ-2026-0001, amounts such as 13800000000.00).
+_BEFORE = r"(?<![0-9A-Za-z.])"
+_AFTER = r"(?![0-9A-Za-z]|\.[0-9])"
+_IDENTIFIER_IN_TEXT = re.compile(
+    _BEFORE
+    + r"(?:"
+    + r"(?P<id18>[1-9][0-9]{16}[0-9Xx])"
+    + r"|(?P<card>[0-9]{4}(?:[ -][0-9]{4}){3}(?:[ -]?[0-9]{1,3})?|[0-9]{16,19})"
+    + r"|(?P<id15>[1-9][0-9]{14})"
+    + r"|(?:\+?86[ -]?)?(?P<mobile>1[3-9][0-9](?:[0-9]{8}|[ -][0-9]{4}[ -][0-9]{4}))"
+    + r")"
+    + _AFTER
+)
+
+
+class IdentifierKind(enum.StrEnum):
+    ID_NUMBER = "id_number"
+    OLD_ID_NUMBER = "old_id_number"
+    MOBILE = "mobile"
+    BANK_CARD = "bank_card"
+
+
+@dataclass(frozen=True)
+class FoundIdentifier:
+    """A personal identifier found in a text: its kind and where it stands (``text[start:end]``)."""
+
+    kind: IdentifierKind
+    start: int
+    end: int
+
+
+def _real_date(year: int, month: int, day: int) -> bool:
+    try:
+        date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+def looks_like_id_number(digits: str) -> bool:
+    """18 characters shaped like a 居民身份证号码: region not starting with 0, a real birth date
+    from 1900 on, 17 digits and a digit or ``X`` last. The check character is not required: a
+    mistyped number in a note identifies a person just the same."""
+    text = digits.upper()
+    if not re.fullmatch(r"[1-9][0-9]{16}[0-9X]", text):
+        return False
+    year, month, day = int(text[6:10]), int(text[10:12]), int(text[12:14])
+    return year >= ID_EARLIEST_BIRTH.year and _real_date(year, month, day)
+
+
+def looks_like_old_id_number(digits: str) -> bool:
+    """15 digits shaped like the old (pre-1999) id number: region, ``YYMMDD`` of 19YY, sequence."""
+    if not re.fullmatch(r"[1-9][0-9]{14}", digits):
+        return False
+    return _real_date(1900 + int(digits[6:8]), int(digits[8:10]), int(digits[10:12]))
+
+
+def luhn_valid(digits: str) -> bool:
+    """The Luhn (ISO/IEC 7812) check of a bank card number's digits."""
+    if not digits.isascii() or not digits.isdigit():
+        return False
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        value = int(char)
+        if position % 2 == 1:
+            value = value * 2 - 9 if value > 4 else value * 2
+        total += value
+    return total % 10 == 0
+
+
+def _kind_of(match: re.Match[str]) -> IdentifierKind | None:
+    if match["id18"] is not None and looks_like_id_number(match["id18"]):
+        return IdentifierKind.ID_NUMBER
+    if match["id15"] is not None and looks_like_old_id_number(match["id15"]):
+        return IdentifierKind.OLD_ID_NUMBER
+    if match["mobile"] is not None:
+        return IdentifierKind.MOBILE
+    # An 18-digit number that is no id number may still be a card; any 16–19 digits with Luhn.
+    candidate = match["card"] or match["id18"] or ""
+    digits = re.sub(r"[ -]", "", candidate)
+    if 16 <= len(digits) <= 19 and luhn_valid(digits):
+        return IdentifierKind.BANK_CARD
+    return None
+
+
+def find_identifiers(text: str) -> list[FoundIdentifier]:
+    """Id numbers (18 and old 15 digits), mainland mobile numbers (optionally ``+86``, optionally
+    written 3-4-4) and bank card numbers (16–19 digits passing Luhn, optionally in groups of 4)
+    standing alone in ``text``. Dates, amounts, case numbers and codes glued to letters are not
+    identifiers; full-width digits are read as digits."""
+    found: list[FoundIdentifier] = []
+    for match in _IDENTIFIER_IN_TEXT.finditer(text.translate(_FULL_WIDTH)):
+        kind = _kind_of(match)
+        if kind is not None:
+            found.append(FoundIdentifier(kind, match.start(), match.end()))
+    return found
+
+
+def _masked(kind: IdentifierKind, original: str) -> str:
+    digits = re.sub(r"[^0-9Xx]", "", original.translate(_FULL_WIDTH))
+    if kind in (IdentifierKind.ID_NUMBER, IdentifierKind.OLD_ID_NUMBER):
+        return mask_id_number(digits)
+    if kind is IdentifierKind.MOBILE:
+        number = digits[-11:]
+        return number[:3] + "****" + number[-4:]
+    return "*" * (len(digits) - 4) + digits[-4:]
+
+
+def mask_identifiers_in_text(text: str) -> str:
+    """``text`` with every identifier of :func:`find_identifiers` masked: id numbers keep region
+    and last 4 (:func:`mask_id_number`), mobiles the first 3 and last 4 digits, cards the last 4."""
+    found = find_identifiers(text)
+    if not found:
+        return text
+    parts: list[str] = []
+    position = 0
+    for item in found:
+        parts.append(text[position : item.start])
+        parts.append(_masked(item.kind, text[item.start : item.end]))
+        position = item.end
+    parts.append(text[position:])
+    return "".join(parts)
+
+
+def mask_identifiers(value: object) -> object:
+    """Every string inside ``value`` (JSON-like: dicts, lists, tuples, strings, other scalars)
+    with :func:`mask_identifiers_in_text` applied; dict keys and non-strings stay as they are.
+    What an API answers to a machine that may not read personal identifiers."""
+    if isinstance(value, str):
+        return mask_identifiers_in_text(value)
+    if isinstance(value, dict):
+        return {key: mask_identifiers(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [mask_identifiers(item) for item in value]
+    return value
