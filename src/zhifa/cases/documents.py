@@ -15,6 +15,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from zhifa.cases.errors import Code
 from zhifa.catalogue import record_kinds
 from zhifa.catalogue.record_kinds import FieldSpec, FieldType, RecordKind
 from zhifa.core.clock import CHINA
@@ -54,7 +55,7 @@ def clean_fields(kind: str, raw: Mapping[str, Any]) -> dict[str, Any]:
     if kind_of(kind) is None:
         raise ValidationFailed(
             _("未知的文书种类“%(kind)s”。") % {"kind": kind},
-            code="unknown_record_kind",
+            code=Code.UNKNOWN_RECORD_KIND,
             detail={"field": "kind"},
         )
     problems: list[dict[str, str]] = []
@@ -76,7 +77,7 @@ def clean_fields(kind: str, raw: Mapping[str, Any]) -> dict[str, Any]:
             problems.append(_problem(spec, _("“%(label)s”的格式不正确。")))
     if problems:
         raise ValidationFailed(
-            "；".join(p["message"] for p in problems), code="invalid_record", detail=problems
+            "；".join(p["message"] for p in problems), code=Code.INVALID_RECORD, detail=problems
         )
     return cleaned
 
@@ -156,6 +157,6 @@ def clean_signatures(raw: Mapping[str, Any]) -> dict[str, dict[str, str]]:
             cleaned[who] = {"state": state, "name": name, "reason": reason}
     if problems:
         raise ValidationFailed(
-            "；".join(p["message"] for p in problems), code="invalid_signatures", detail=problems
+            "；".join(p["message"] for p in problems), code=Code.INVALID_SIGNATURES, detail=problems
         )
     return cleaned

@@ -94,3 +94,4 @@ class Code(StrEnum):
     REPLY_DATE_REQUIRED = "reply_date_required"
     REPLY_DATE_INVALID = "reply_date_invalid"
     NOTICE_NOT_FOUND = "notice_not_found"
+    UNKNOWN_RECORD_KIND = "unknown_record_kind"

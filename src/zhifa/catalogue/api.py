@@ -34,6 +34,7 @@ from zhifa.apikit import (
     several_lines,
 )
 from zhifa.catalogue import flowchart, procedures, selectors, services, xlsx
+from zhifa.catalogue.errors import Code
 from zhifa.catalogue.models import InspectionItem, LegalDocument, Power
 from zhifa.core.deadlines import LegalLimit, Unit
 from zhifa.core.errors import ValidationFailed
@@ -486,14 +487,14 @@ def _time_limit(value: TimeLimitIn | None) -> LegalLimit | None:
     except ValueError:
         raise ValidationFailed(
             _("时限单位“%(unit)s”无效。") % {"unit": value.unit},
-            code="invalid_choice",
+            code=Code.INVALID_CHOICE,
             detail={"field": "time_limit.unit"},
         ) from None
     basis = value.basis.strip()
     if not basis:
         raise ValidationFailed(
             _("办理时限须写明法律依据。"),
-            code="basis_required",
+            code=Code.BASIS_REQUIRED,
             detail={"field": "time_limit.basis"},
         )
     return LegalLimit(value.amount, unit, basis)
@@ -824,6 +825,6 @@ def inspection_import(
 def _read(file: UploadedFile) -> bytes:
     if file.size is not None and file.size > xlsx.MAX_BYTES:
         raise ValidationFailed(
-            _("文件超过 5 MB，请拆分后再导入。"), code="file_too_large", detail={"field": "file"}
+            _("文件超过 5 MB，请拆分后再导入。"), code=Code.FILE_TOO_LARGE, detail={"field": "file"}
         )
     return bytes(file.read(xlsx.MAX_BYTES + 1))

@@ -33,3 +33,6 @@ class Code(StrEnum):
     PROCEDURE_MISMATCH = "procedure_mismatch"
     REPEALED_BEFORE_EFFECTIVE = "repealed_before_effective"
     REQUIRED = "required"
+    INVALID_PROCEDURE = "invalid_procedure"
+    UNKNOWN_PROCEDURE = "unknown_procedure"
+    INVALID_RECORD_KINDS = "invalid_record_kinds"

@@ -72,6 +72,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from zhifa.catalogue import hook_params, record_kinds
+from zhifa.catalogue.errors import Code
 from zhifa.catalogue.hook_params import HookParams
 from zhifa.catalogue.record_kinds import FieldType
 from zhifa.core import deadlines
@@ -345,7 +346,7 @@ class ProcedureDefinitionError(ValidationFailed):
         ]
         super().__init__(
             "\n".join(lines),
-            code="invalid_procedure",
+            code=Code.INVALID_PROCEDURE,
             detail=[{"file": source, "step": s, "problem": p} for s, p in problems],
         )
         self.source = source
@@ -855,7 +856,7 @@ def get(slug: str) -> ProcedureDefinition:
     if found is None:
         raise ValidationFailed(
             _("未知的办理程序“%(slug)s”。") % {"slug": slug},
-            code="unknown_procedure",
+            code=Code.UNKNOWN_PROCEDURE,
             detail={"field": "procedure", "choices": sorted(shipped())},
         )
     return found

@@ -42,6 +42,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from zhifa.catalogue.errors import Code
 from zhifa.core.errors import ValidationFailed
 
 RECORD_KINDS_FILE = Path(__file__).resolve().parent / "record_kinds.toml"
@@ -136,7 +137,7 @@ class RecordKindsError(ValidationFailed):
         ]
         super().__init__(
             "\n".join(lines),
-            code="invalid_record_kinds",
+            code=Code.INVALID_RECORD_KINDS,
             detail=[{"file": source, "kind": k, "problem": p} for k, p in problems],
         )
         self.problems = problems

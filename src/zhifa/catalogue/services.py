@@ -247,7 +247,7 @@ def legal_document_create(
             repealed_on=repealed_on,
         )
         _validate_document(document)
-        _insert(document, message=_("已有同名文件。"), code="document_exists")
+        _insert(document, message=_("已有同名文件。"), code=Code.DOCUMENT_EXISTS)
         _record(actor, "catalogue.legal_document.create", document, normalise_text(reason))
         return document
 
@@ -308,7 +308,7 @@ def legal_article_create(
                 _("《%(doc)s》已有%(label)s。") % {"doc": document.title, "label": article.label},
                 code=Code.ARTICLE_EXISTS,
             )
-        _insert(article, message=_("该条已存在。"), code="article_exists")
+        _insert(article, message=_("该条已存在。"), code=Code.ARTICLE_EXISTS)
         _record(actor, "catalogue.legal_article.create", article, normalise_text(reason))
         return article
 
@@ -548,7 +548,7 @@ def power_create(
                 _("本单位已有编码为“%(code)s”的执法事项。") % {"code": power.code},
                 code=Code.POWER_EXISTS,
             )
-        _insert(power, message=_("该编码已被使用。"), code="power_exists")
+        _insert(power, message=_("该编码已被使用。"), code=Code.POWER_EXISTS)
         reason = normalise_text(reason)
         _record(actor, "catalogue.power.create", power, reason)
         _replace_children(
@@ -695,7 +695,7 @@ def inspection_item_create(
                 _("本单位已有编码为“%(code)s”的抽查事项。") % {"code": item.code},
                 code=Code.INSPECTION_ITEM_EXISTS,
             )
-        _insert(item, message=_("该编码已被使用。"), code="inspection_item_exists")
+        _insert(item, message=_("该编码已被使用。"), code=Code.INSPECTION_ITEM_EXISTS)
         _record(actor, "catalogue.inspection_item.create", item, normalise_text(reason))
         return item
 

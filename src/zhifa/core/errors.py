@@ -73,3 +73,5 @@ class NotFound(DomainError):
 class Conflict(DomainError):
     status = 409
     default_code = "conflict"
+    INVISIBLE_CHARACTER = "invisible_character"
+    NUMBER_INVALID = "number_invalid"

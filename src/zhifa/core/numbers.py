@@ -20,7 +20,7 @@ from typing import ClassVar
 from django.core.exceptions import BadRequest
 from django.utils.translation import gettext as _
 
-from zhifa.core.errors import DomainError
+from zhifa.core.errors import Code, DomainError
 
 #: The largest value of a database id (a signed 64-bit ``bigint``, on SQLite and PostgreSQL).
 DB_ID_MAX = 2**63 - 1
@@ -69,5 +69,6 @@ def _invalid(name: str, low: int, high: int) -> NumberInvalid:
     return NumberInvalid(
         _("“%(name)s”须为 %(low)d 到 %(high)d 之间的整数（半角数字）。")
         % {"name": name, "low": low, "high": high},
+        code=Code.NUMBER_INVALID,
         detail={"field": name, "low": low, "high": high},
     )

@@ -17,7 +17,7 @@ import unicodedata
 
 from django.utils.translation import gettext as _
 
-from zhifa.core.errors import ValidationFailed
+from zhifa.core.errors import Code, ValidationFailed
 
 _INVISIBLE_CATEGORIES = frozenset({"Cf", "Cc", "Cs", "Zl", "Zp"})
 _LINE_BREAKS_AND_TAB = frozenset("\n\r\t")
@@ -49,7 +49,7 @@ def require_visible(
         raise ValidationFailed(
             _("“%(label)s”含有不可见的控制字符（%(chars)s），请删除后重新填写。")
             % {"label": label, "chars": "、".join(found)},
-            code="invisible_character",
+            code=Code.INVISIBLE_CHARACTER,
             detail=detail,
         )
     return value

@@ -10,5 +10,6 @@ from enum import StrEnum
 
 class Code(StrEnum):
     LEDGER_DAMAGED = "ledger_damaged"
+    LEDGER_VERSION_UNVERIFIED = "ledger_version_unverified"
     NOT_FOUND = "not_found"
     VALIDATION_FAILED = "validation_failed"

@@ -143,6 +143,7 @@ def _unverified(obj: models.Model, seq: int | None, problem: str, why: str) -> V
             "不予显示。请系统管理员运行 zhifa ledger verify 查明原因。"
         )
         % {"object": obj, "why": why},
+        code=Code.LEDGER_VERSION_UNVERIFIED,
         detail={"event": seq, "problem": problem},
     )
 
