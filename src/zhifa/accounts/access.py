@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from zhifa.accounts.actors import Actor
+from zhifa.accounts.errors import Code
 from zhifa.accounts.models import ApiToken, RoleAssignment, User
 from zhifa.core.errors import PermissionDenied
 
@@ -71,12 +72,13 @@ def require_role(user: Any, agency: AgencyRef, *roles: str) -> None:
         raise PermissionDenied(
             _("您在“%(agency)s”没有执行此操作的权限。") % {"agency": agency.name},
             detail={"required_roles": list(roles)},
+            code=Code.PERMISSION_DENIED,
         )
 
 
 def require_admin(user: Any, *admin_roles: str) -> None:
     if not is_admin(user, *admin_roles):
-        raise PermissionDenied(_("只有相应的管理员可以执行此操作。"))
+        raise PermissionDenied(_("只有相应的管理员可以执行此操作。"), code=Code.PERMISSION_DENIED)
 
 
 def is_token(actor: object) -> bool:
@@ -112,6 +114,7 @@ def require_scope(actor: Actor, scope: str, agency: AgencyRef | None = None) -> 
         raise PermissionDenied(
             _("接口令牌没有“%(scope)s”权限。") % {"scope": scope},
             detail={"required_scope": scope},
+            code=Code.PERMISSION_DENIED,
         )
 
 

@@ -32,6 +32,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from zhifa.accounts import rules
 from zhifa.accounts.access import has_role
 from zhifa.accounts.actors import Actor, actor_label, is_system
+from zhifa.accounts.errors import Code
 from zhifa.accounts.models import (
     ApiToken,
     ApiTokenApproval,
@@ -148,19 +149,20 @@ def _require_admin(actor: Actor, admin_role: str) -> None:
     raise PermissionDenied(
         _("只有%(role)s可以执行此操作。") % {"role": AdminRole(admin_role).label},
         detail={"required_admin_role": admin_role},
+        code=Code.PERMISSION_DENIED,
     )
 
 
 def _refuse_self(actor: Actor, user: User, message: str) -> None:
     if isinstance(actor, User) and actor.pk == user.pk:
-        raise PermissionDenied(message, code="separation_of_duties")
+        raise PermissionDenied(message, code=Code.SEPARATION_OF_DUTIES)
 
 
 def _locked_user(user: User) -> User:
     try:
         return User.objects.select_for_update().get(pk=user.pk)
     except User.DoesNotExist as exc:
-        raise NotFound(_("用户不存在。")) from exc
+        raise NotFound(_("用户不存在。"), code=Code.NOT_FOUND) from exc
 
 
 # --- passwords ------------------------------------------------------------------------------------
@@ -184,7 +186,7 @@ def _check_password_policy(password: str, user: User) -> None:
     except DjangoValidationError as exc:
         raise ValidationFailed(
             " ".join(str(message) for message in exc.messages),
-            code="password_policy",
+            code=Code.PASSWORD_POLICY,
             detail={"password": list(exc.messages)},
         ) from exc
 
@@ -196,9 +198,9 @@ def password_change(
     with transaction.atomic():
         user = _locked_user(actor)
         if not user.check_password(old_password):
-            raise ValidationFailed(_("原密码不正确。"), code="wrong_password")
+            raise ValidationFailed(_("原密码不正确。"), code=Code.WRONG_PASSWORD)
         if old_password == new_password:
-            raise ValidationFailed(_("新密码不能与原密码相同。"), code="password_unchanged")
+            raise ValidationFailed(_("新密码不能与原密码相同。"), code=Code.PASSWORD_UNCHANGED)
         _check_password_policy(new_password, user)
         user.set_password(new_password)
         user.must_change_password = False
@@ -233,14 +235,16 @@ def user_create(
     _require_admin(actor, AdminRole.SYSTEM)
     username = username.strip()
     if not username:
-        raise ValidationFailed(_("用户名不能为空。"), code="username_required")
+        raise ValidationFailed(_("用户名不能为空。"), code=Code.USERNAME_REQUIRED)
     if admin_role not in AdminRole.values:
-        raise ValidationFailed(_("管理角色无效。"), code="invalid_admin_role")
+        raise ValidationFailed(_("管理角色无效。"), code=Code.INVALID_ADMIN_ROLE)
     with transaction.atomic():
         if User.objects.filter(username=username).exists():
-            raise Conflict(_("用户名“%(username)s”已被使用。") % {"username": username})
+            raise Conflict(
+                _("用户名“%(username)s”已被使用。") % {"username": username}, code=Code.CONFLICT
+            )
         if person is not None and User.objects.filter(person=person).exists():
-            raise Conflict(_("该人员已有登录账户。"), code="person_has_account")
+            raise Conflict(_("该人员已有登录账户。"), code=Code.PERSON_HAS_ACCOUNT)
         user = User(
             username=username,
             first_name=full_name.strip()[:150],
@@ -255,7 +259,9 @@ def user_create(
             with transaction.atomic():
                 user.save(force_insert=True)
         except IntegrityError as exc:
-            raise Conflict(_("用户名“%(username)s”已被使用。") % {"username": username}) from exc
+            raise Conflict(
+                _("用户名“%(username)s”已被使用。") % {"username": username}, code=Code.CONFLICT
+            ) from exc
         detail = (
             _("管理角色：%(role)s") % {"role": user.get_admin_role_display()} if admin_role else ""
         )
@@ -276,7 +282,7 @@ def user_link_person(*, actor: Actor, user: User, person: Any, reason: str = "")
     with transaction.atomic():
         user = _locked_user(user)
         if User.objects.filter(person=person).exclude(pk=user.pk).exists():
-            raise Conflict(_("该人员已有登录账户。"), code="person_has_account")
+            raise Conflict(_("该人员已有登录账户。"), code=Code.PERSON_HAS_ACCOUNT)
         user.person = person
         user.save(update_fields=["person"])
         _logged_admin_change(
@@ -295,7 +301,7 @@ def user_disable(*, actor: Actor, user: User, reason: str) -> User:
     _require_admin(actor, AdminRole.SYSTEM)
     _refuse_self(actor, user, _("不能停用自己的账户。"))
     if not reason.strip():
-        raise ValidationFailed(_("停用账户须说明原因。"), code="reason_required")
+        raise ValidationFailed(_("停用账户须说明原因。"), code=Code.REASON_REQUIRED)
     return _set_active(actor=actor, user=user, active=False, reason=reason)
 
 
@@ -311,8 +317,8 @@ def _set_active(*, actor: Actor, user: User, active: bool, reason: str) -> User:
         user = _locked_user(user)
         if user.is_active == active:
             if active:
-                raise Conflict(_("该账户已是启用状态。"), code="already_enabled")
-            raise Conflict(_("该账户已停用。"), code="already_disabled")
+                raise Conflict(_("该账户已是启用状态。"), code=Code.ALREADY_ENABLED)
+            raise Conflict(_("该账户已停用。"), code=Code.ALREADY_DISABLED)
         user.is_active = active
         user.save(update_fields=["is_active"])
         _logged_admin_change(
@@ -376,7 +382,7 @@ def _locked_reset(reset: CredentialReset) -> CredentialReset:
             .get(pk=reset.pk)
         )
     except CredentialReset.DoesNotExist as exc:
-        raise NotFound(_("没有找到该重置申请。"), code="reset_not_found") from exc
+        raise NotFound(_("没有找到该重置申请。"), code=Code.RESET_NOT_FOUND) from exc
 
 
 def credential_reset_request(
@@ -387,10 +393,10 @@ def credential_reset_request(
     _require_admin(actor, AdminRole.SYSTEM)
     _refuse_self(actor, user, _("不能重置自己的凭据，请使用“修改密码”。"))
     if kind not in ResetKind.values:
-        raise ValidationFailed(_("重置类型无效。"), code="invalid_reset_kind")
+        raise ValidationFailed(_("重置类型无效。"), code=Code.INVALID_RESET_KIND)
     reason = reason.strip()
     if not reason:
-        raise ValidationFailed(_("重置须说明原因。"), code="reason_required")
+        raise ValidationFailed(_("重置须说明原因。"), code=Code.REASON_REQUIRED)
     with transaction.atomic():
         user = _locked_user(user)
         open_states = (ResetState.REQUESTED, ResetState.APPROVED)
@@ -399,7 +405,7 @@ def credential_reset_request(
             .filter(Q(code_expires_at__isnull=True) | Q(code_expires_at__gt=clock.now()))
             .exists()
         ):
-            raise Conflict(_("该账户已有尚未完成的同类重置。"), code="reset_open")
+            raise Conflict(_("该账户已有尚未完成的同类重置。"), code=Code.RESET_OPEN)
         reset = CredentialReset.objects.create(
             user=user,
             kind=kind,
@@ -425,7 +431,7 @@ def _require_security_decider(actor: Actor, reset: CredentialReset) -> None:
     _require_admin(actor, AdminRole.SECURITY)
     _refuse_self(actor, reset.user, _("不能批准重置自己的凭据。"))
     if isinstance(actor, User) and reset.requested_by_id == actor.pk:
-        raise PermissionDenied(_("申请人不能批准自己的申请。"), code="separation_of_duties")
+        raise PermissionDenied(_("申请人不能批准自己的申请。"), code=Code.SEPARATION_OF_DUTIES)
 
 
 def credential_reset_approve(
@@ -441,7 +447,7 @@ def credential_reset_approve(
         reset = _locked_reset(reset)
         _require_security_decider(actor, reset)
         if reset.state != ResetState.REQUESTED:
-            raise Conflict(_("该申请已处理。"), code="already_decided")
+            raise Conflict(_("该申请已处理。"), code=Code.ALREADY_DECIDED)
         user = _locked_user(reset.user)
         code = generate_reset_code()
         now = clock.now()
@@ -488,12 +494,12 @@ def credential_reset_refuse(
 ) -> CredentialReset:
     """The security admin refuses a reset: nothing about the user's credentials changes."""
     if not reason.strip():
-        raise ValidationFailed(_("拒绝须说明原因。"), code="reason_required")
+        raise ValidationFailed(_("拒绝须说明原因。"), code=Code.REASON_REQUIRED)
     with transaction.atomic():
         reset = _locked_reset(reset)
         _require_security_decider(actor, reset)
         if reset.state != ResetState.REQUESTED:
-            raise Conflict(_("该申请已处理。"), code="already_decided")
+            raise Conflict(_("该申请已处理。"), code=Code.ALREADY_DECIDED)
         reset.state = ResetState.REFUSED
         reset.decided_by = actor if isinstance(actor, User) else None
         reset.decided_at = clock.now()
@@ -528,10 +534,10 @@ def credential_reset_check_code(*, user: User, kind: str, code: str) -> Credenti
     :class:`ValidationFailed` otherwise (nothing written: the caller counts the failure)."""
     reset = credential_reset_awaiting_code(user, kind)
     if reset is None or not rules.secret_matches(_clean_reset_code(code), reset.code_sha256):
-        raise ValidationFailed(_("一次性代码不正确。"), code="wrong_reset_code")
+        raise ValidationFailed(_("一次性代码不正确。"), code=Code.WRONG_RESET_CODE)
     if reset.code_expires_at is None or clock.now() >= reset.code_expires_at:
         raise ValidationFailed(
-            _("一次性代码已过期，请联系系统管理员重新申请重置。"), code="reset_code_expired"
+            _("一次性代码已过期，请联系系统管理员重新申请重置。"), code=Code.RESET_CODE_EXPIRED
         )
     return reset
 
@@ -547,7 +553,7 @@ def _mark_reset_used(
         or clock.now() >= reset.code_expires_at
     ):
         raise ValidationFailed(
-            _("一次性代码已失效，请联系系统管理员重新申请重置。"), code="reset_code_expired"
+            _("一次性代码已失效，请联系系统管理员重新申请重置。"), code=Code.RESET_CODE_EXPIRED
         )
     reset.state = ResetState.USED
     reset.used_at = clock.now()
@@ -632,7 +638,7 @@ def otp_enrolment_device(*, user: User, fresh: bool = False) -> TOTPDevice:
     ``fresh``: throw away unconfirmed devices and make a new secret (after the one-time code of
     a reset, so that no secret shown before the code was entered can be confirmed)."""
     if otp_confirmed_device(user) is not None:
-        raise Conflict(_("您已绑定动态口令，如需更换请联系系统管理员。"), code="otp_enrolled")
+        raise Conflict(_("您已绑定动态口令，如需更换请联系系统管理员。"), code=Code.OTP_ENROLLED)
     with transaction.atomic():
         _locked_user(user)
         if fresh:
@@ -663,11 +669,11 @@ def otp_confirm(
         _locked_user(user)
         device = TOTPDevice.objects.select_for_update().get(pk=device.pk)
         if device.user_id != user.pk or device.confirmed:
-            raise Conflict(_("该动态口令设备不能再次绑定。"), code="otp_device_invalid")
+            raise Conflict(_("该动态口令设备不能再次绑定。"), code=Code.OTP_DEVICE_INVALID)
         awaiting = credential_reset_awaiting_code(user, ResetKind.OTP)
         if awaiting is not None and (reset is None or reset.pk != awaiting.pk):
             raise PermissionDenied(
-                _("须先输入安全管理员交给您的一次性代码。"), code="reset_code_required"
+                _("须先输入安全管理员交给您的一次性代码。"), code=Code.RESET_CODE_REQUIRED
             )
         if not device.verify_token(_clean_code(token)):
             return False
@@ -699,7 +705,9 @@ def otp_verify(*, user: User, token: str) -> TOTPDevice | None:
 def otp_install_fixed_key(*, actor: Actor, user: User, key_hex: str) -> TOTPDevice:
     """Give a demo account a known, already confirmed TOTP secret (system only: demo data)."""
     if not is_system(actor):
-        raise PermissionDenied(_("只有系统本身可以设置固定的动态口令密钥。"))
+        raise PermissionDenied(
+            _("只有系统本身可以设置固定的动态口令密钥。"), code=Code.PERMISSION_DENIED
+        )
     with transaction.atomic():
         _locked_user(user)
         device = TOTPDevice.objects.filter(user=user, key=key_hex).first()
@@ -726,18 +734,18 @@ def _clean_code(token: str) -> str:
 
 def _check_role_target(*, user: User, agency: Any, role: str, unit: Any) -> None:
     if role not in RoleAssignment.Role.values:
-        raise ValidationFailed(_("角色无效。"), code="invalid_role")
+        raise ValidationFailed(_("角色无效。"), code=Code.INVALID_ROLE)
     if not rules.admin_may_hold_agency_role(user.admin_role):
         raise PermissionDenied(
             _("%(role)s不能同时担任执法主体的角色。") % {"role": user.get_admin_role_display()},
-            code="separation_of_duties",
+            code=Code.SEPARATION_OF_DUTIES,
         )
     if not rules.role_fits_agency(role, agency.kind):
         raise ValidationFailed(
-            _("监督人员角色只能授予司法所的人员。"), code="supervisor_outside_justice_office"
+            _("监督人员角色只能授予司法所的人员。"), code=Code.SUPERVISOR_OUTSIDE_JUSTICE_OFFICE
         )
     if unit is not None and unit.agency_id != agency.pk:
-        raise ValidationFailed(_("内设机构不属于该执法主体。"), code="unit_outside_agency")
+        raise ValidationFailed(_("内设机构不属于该执法主体。"), code=Code.UNIT_OUTSIDE_AGENCY)
 
 
 def role_grant(
@@ -755,12 +763,12 @@ def role_grant(
     with transaction.atomic():
         user = _locked_user(user)
         if not user.is_active:
-            raise ValidationFailed(_("不能给已停用的账户授予角色。"), code="user_disabled")
+            raise ValidationFailed(_("不能给已停用的账户授予角色。"), code=Code.USER_DISABLED)
         _check_role_target(user=user, agency=agency, role=role, unit=unit)
         if RoleAssignment.objects.filter(
             user=user, agency=agency, role=role, unit=unit, revoked_at__isnull=True
         ).exists():
-            raise Conflict(_("该用户已拥有此角色。"), code="role_already_granted")
+            raise Conflict(_("该用户已拥有此角色。"), code=Code.ROLE_ALREADY_GRANTED)
         assignment = RoleAssignment.objects.create(
             user=user,
             agency=agency,
@@ -803,7 +811,7 @@ def role_revoke(
             .first()
         )
         if assignment is None:
-            raise NotFound(_("该用户没有此角色。"), code="role_not_found")
+            raise NotFound(_("该用户没有此角色。"), code=Code.ROLE_NOT_FOUND)
         assignment.revoked_at = clock.now()
         assignment.save(update_fields=["revoked_at"])
         _logged_admin_change(
@@ -839,16 +847,23 @@ def token_create(
     _require_admin(actor, AdminRole.SYSTEM)
     name = name.strip()
     if not name:
-        raise ValidationFailed(_("令牌名称不能为空。"), code="name_required")
+        raise ValidationFailed(_("令牌名称不能为空。"), code=Code.NAME_REQUIRED)
     scopes = sorted({scope.strip() for scope in scopes if scope.strip()})
     if not scopes:
-        raise ValidationFailed(_("至少需要一个权限范围。"), code="scopes_required")
+        raise ValidationFailed(_("至少需要一个权限范围。"), code=Code.SCOPES_REQUIRED)
+    invalid = [scope for scope in scopes if not rules.is_valid_scope(scope)]
+    if invalid:
+        raise ValidationFailed(
+            _("权限范围格式应为“领域:操作”，如 evidence:upload。"),
+            code=Code.INVALID_SCOPE,
+            detail={"invalid": invalid},
+        )
     problem = rules.scope_problem(scopes, bound_to_agency=agency is not None)
     if problem == "unknown_scope":
         raise ValidationFailed(
             _("权限范围只能从已知的列表中选择：%(known)s。")
             % {"known": "、".join(rules.KNOWN_SCOPES)},
-            code="unknown_scope",
+            code=Code.UNKNOWN_SCOPE,
             detail={"unknown": [s for s in scopes if s not in rules.KNOWN_SCOPES]},
         )
     if problem == "content_scope_needs_agency":
@@ -856,12 +871,12 @@ def token_create(
             _(
                 "读取或办理案件、证据的令牌必须绑定一个执法主体；不绑定执法主体的令牌只能使用公开和平台权限。"
             ),
-            code="content_scope_needs_agency",
+            code=Code.CONTENT_SCOPE_NEEDS_AGENCY,
             detail={"content_scopes": rules.content_scopes(scopes)},
         )
     now = clock.now()
     if expires_at is not None and expires_at <= now:
-        raise ValidationFailed(_("过期时间必须晚于当前时间。"), code="expiry_in_past")
+        raise ValidationFailed(_("过期时间必须晚于当前时间。"), code=Code.EXPIRY_IN_PAST)
     secret = secrets.token_hex(rules.TOKEN_SECRET_HEX_LENGTH // 2)
     with transaction.atomic():
         for _attempt in range(5):
@@ -869,7 +884,7 @@ def token_create(
             if not ApiToken.objects.filter(prefix=prefix).exists():
                 break
         else:  # pragma: no cover - 2^32 prefixes; five collisions in a row do not happen
-            raise Conflict(_("无法生成唯一的令牌前缀，请重试。"))
+            raise Conflict(_("无法生成唯一的令牌前缀，请重试。"), code=Code.CONFLICT)
         token = ApiToken.objects.create(
             name=name[:100],
             prefix=prefix,
@@ -906,19 +921,19 @@ def _decide_token(
         ):
             raise PermissionDenied(
                 _("只有令牌所属执法主体的负责人可以审批该令牌。"),
-                code="agency_head_required",
+                code=Code.AGENCY_HEAD_REQUIRED,
                 detail={"required_roles": [RoleAssignment.Role.AGENCY_HEAD]},
             )
         if not token.needs_approval:
             raise Conflict(
-                _("该令牌不读取或办理案件、证据，无须审批。"), code="approval_not_needed"
+                _("该令牌不读取或办理案件、证据，无须审批。"), code=Code.APPROVAL_NOT_NEEDED
             )
         if ApiTokenApproval.objects.filter(token=token).exists():
-            raise Conflict(_("该令牌已审批过。"), code="already_decided")
+            raise Conflict(_("该令牌已审批过。"), code=Code.ALREADY_DECIDED)
         if token.revoked_at is not None:
-            raise Conflict(_("该令牌已撤销。"), code="already_revoked")
+            raise Conflict(_("该令牌已撤销。"), code=Code.ALREADY_REVOKED)
         if token.expires_at is not None and clock.now() >= token.expires_at:
-            raise Conflict(_("该令牌已过期。"), code="token_expired")
+            raise Conflict(_("该令牌已过期。"), code=Code.TOKEN_EXPIRED)
         decision = ApiTokenApproval.objects.create(
             token=token,
             approved=approved,
@@ -953,7 +968,7 @@ def token_approve(*, actor: Actor, token: ApiToken, reason: str = "") -> ApiToke
 def token_refuse(*, actor: Actor, token: ApiToken, reason: str) -> ApiTokenApproval:
     """The head of the token's agency refuses it: it never works (a new one must be issued)."""
     if not reason.strip():
-        raise ValidationFailed(_("拒绝须说明原因。"), code="reason_required")
+        raise ValidationFailed(_("拒绝须说明原因。"), code=Code.REASON_REQUIRED)
     return _decide_token(actor=actor, token=token, approved=False, reason=reason.strip())
 
 
@@ -962,7 +977,7 @@ def token_revoke(*, actor: Actor, token: ApiToken, reason: str = "") -> ApiToken
     with transaction.atomic():
         token = ApiToken.objects.select_for_update().get(pk=token.pk)
         if token.revoked_at is not None:
-            raise Conflict(_("该令牌已撤销。"), code="already_revoked")
+            raise Conflict(_("该令牌已撤销。"), code=Code.ALREADY_REVOKED)
         token.revoked_at = clock.now()
         token.save(update_fields=["revoked_at"])
         _logged_admin_change(

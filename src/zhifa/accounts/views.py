@@ -45,6 +45,7 @@ from zhifa.accounts.decorators import (
     staff_required,
     staff_required_allow_password_change,
 )
+from zhifa.accounts.errors import Code
 from zhifa.accounts.forms import (
     DecisionForm,
     LoginForm,
@@ -359,7 +360,7 @@ def password_reset(request: HttpRequest) -> HttpResponse:
         wrong = _("用户名或一次性代码不正确。")
         try:
             if known is None or not known.is_active:
-                raise ValidationFailed(wrong, code="wrong_reset_code")
+                raise ValidationFailed(wrong, code=Code.WRONG_RESET_CODE)
             services.password_reset_redeem(
                 user=known,
                 code=form.cleaned_data["code"],
@@ -367,11 +368,11 @@ def password_reset(request: HttpRequest) -> HttpResponse:
                 request=request,
             )
         except DomainError as exc:
-            if exc.code in ("wrong_reset_code", "reset_code_expired"):
+            if exc.code in (Code.WRONG_RESET_CODE, Code.RESET_CODE_EXPIRED):
                 locked = _reset_code_failed(request, username, known, exc.message)
                 if locked is not None:
                     return locked
-                form.add_error(None, wrong if exc.code == "wrong_reset_code" else exc.message)
+                form.add_error(None, wrong if exc.code == Code.WRONG_RESET_CODE else exc.message)
             else:
                 form.add_error("new_password1", exc.message)
         else:

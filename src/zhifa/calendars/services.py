@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from zhifa.accounts.access import require_admin
 from zhifa.accounts.actors import Actor, actor_label, is_system
 from zhifa.accounts.models import User
+from zhifa.calendars.errors import Code
 from zhifa.core import calendar, clock
 from zhifa.core.calendar_data import (
     YearData,
@@ -73,7 +74,7 @@ def calendar_year_load(
                     "如确需按新文件替换，请加 --replace 并写明原因。"
                 )
                 % {"year": data.year, "source": row.get_source_display()},
-                code="calendar_year_exists",
+                code=Code.CALENDAR_YEAR_EXISTS,
                 detail={"year": data.year},
             )
         row = _write_year(
@@ -149,7 +150,7 @@ def _write_year(
         except IntegrityError:
             raise Conflict(
                 _("另一个操作正在载入 %(year)s 年的工作日历，请稍后查看。") % {"year": data.year},
-                code="calendar_year_exists",
+                code=Code.CALENDAR_YEAR_EXISTS,
                 detail={"year": data.year},
             ) from None
     else:

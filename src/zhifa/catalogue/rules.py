@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from zhifa.catalogue.errors import Code
 from zhifa.core.errors import ValidationFailed
 
 _DIGITS = "零一二三四五六七八九"
@@ -54,7 +55,7 @@ def parse_article_number(label: str) -> int:
                 return number
     raise ValidationFailed(
         _("条号“%(label)s”无效，应写成“第六十四条”或 64。") % {"label": label},
-        code="invalid_article_number",
+        code=Code.INVALID_ARTICLE_NUMBER,
         detail={"field": "number"},
     )
 
@@ -65,7 +66,7 @@ def check_code(code: str, *, field: str = "code") -> str:
         raise ValidationFailed(
             _("编码“%(code)s”无效：只能使用字母、数字、“-”“_”“.”，不超过50个字符。")
             % {"code": code},
-            code="invalid_code",
+            code=Code.INVALID_CODE,
             detail={"field": field},
         )
     return cleaned
@@ -76,14 +77,14 @@ def check_fine_range(fine_from: Decimal | None, fine_to: Decimal | None) -> None
     if (fine_from is None) != (fine_to is None):
         raise ValidationFailed(
             _("罚款幅度须同时填写下限和上限。"),
-            code="fine_range_incomplete",
+            code=Code.FINE_RANGE_INCOMPLETE,
             detail={"field": "fine_to" if fine_to is None else "fine_from"},
         )
     if fine_from is not None and fine_to is not None and fine_from > fine_to:
         raise ValidationFailed(
             _("罚款下限（%(low)s元）高于上限（%(high)s元）。")
             % {"low": fine_from, "high": fine_to},
-            code="fine_range_inverted",
+            code=Code.FINE_RANGE_INVERTED,
             detail={"field": "fine_from"},
         )
 
@@ -92,6 +93,6 @@ def check_ratio(ratio: Decimal) -> None:
     if not Decimal("0") < ratio <= Decimal("100"):
         raise ValidationFailed(
             _("抽查比例须大于0且不超过100%。"),
-            code="invalid_ratio",
+            code=Code.INVALID_RATIO,
             detail={"field": "ratio_percent"},
         )

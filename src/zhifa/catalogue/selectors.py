@@ -12,6 +12,7 @@ from zhifa.accounts import access
 from zhifa.accounts.actors import Actor
 from zhifa.accounts.models import ApiToken
 from zhifa.catalogue import rules
+from zhifa.catalogue.errors import Code
 from zhifa.catalogue.models import (
     DiscretionStandard,
     InspectionItem,
@@ -36,7 +37,7 @@ def legal_documents() -> QuerySet[LegalDocument]:
 def legal_document_get(document_id: int) -> LegalDocument:
     document = legal_documents().filter(pk=document_id).first()
     if document is None:
-        raise NotFound(_("未找到该执法依据。"))
+        raise NotFound(_("未找到该执法依据。"), code=Code.NOT_FOUND)
     return document
 
 
@@ -44,7 +45,7 @@ def article_get(article_id: int) -> LegalArticle:
     article = LegalArticle.objects.select_related("document").filter(pk=article_id).first()
     if article is None:
         raise ValidationFailed(
-            _("所选条文不存在。"), code="article_unknown", detail={"field": "article_ids"}
+            _("所选条文不存在。"), code=Code.ARTICLE_UNKNOWN, detail={"field": "article_ids"}
         )
     return article
 
@@ -83,14 +84,14 @@ def current_powers_of(agency: Agency) -> QuerySet[Power]:
 def power_get(power_id: int) -> Power:
     power = powers().filter(pk=power_id).first()
     if power is None:
-        raise NotFound(_("未找到该执法事项。"))
+        raise NotFound(_("未找到该执法事项。"), code=Code.NOT_FOUND)
     return power
 
 
 def agency_get(agency_id: int) -> Agency:
     agency = Agency.objects.filter(pk=agency_id).first()
     if agency is None:
-        raise NotFound(_("未找到该执法主体。"))
+        raise NotFound(_("未找到该执法主体。"), code=Code.NOT_FOUND)
     return agency
 
 
@@ -105,6 +106,7 @@ def power_history_for(actor: Actor, power: Power) -> list[VersionEntry]:
         access.require_scope(actor, SCOPE_READ, power.agency)
     elif not org_selectors.agencies_readable_by(actor).filter(pk=power.agency_id).exists():
         raise PermissionDenied(
-            _("您没有查看“%(agency)s”执法事项变更记录的权限。") % {"agency": power.agency.name}
+            _("您没有查看“%(agency)s”执法事项变更记录的权限。") % {"agency": power.agency.name},
+            code=Code.PERMISSION_DENIED,
         )
     return history_of(power)

@@ -30,6 +30,7 @@ from zhifa.accounts import access
 from zhifa.accounts.actors import Actor, SystemActor, actor_label
 from zhifa.accounts.models import ApiToken, User
 from zhifa.catalogue import procedures, rules
+from zhifa.catalogue.errors import Code
 from zhifa.catalogue.models import (
     DiscretionStandard,
     InspectionItem,
@@ -113,7 +114,7 @@ class InspectionChanges(TypedDict, total=False):
 
 def _require_actor(actor: Actor) -> None:
     if actor is None or not isinstance(actor, User | ApiToken | SystemActor):
-        raise PermissionDenied(_("缺少操作者：请先登录。"), code="actor_required")
+        raise PermissionDenied(_("缺少操作者：请先登录。"), code=Code.ACTOR_REQUIRED)
 
 
 def _require_system_admin(actor: Actor) -> None:
@@ -124,6 +125,7 @@ def _require_system_admin(actor: Actor) -> None:
         raise PermissionDenied(
             _("只有系统管理员可以维护共用的执法依据。"),
             detail={"required_admin_role": User.AdminRole.SYSTEM},
+            code=Code.PERMISSION_DENIED,
         )
 
 
@@ -187,7 +189,7 @@ def _choice(value: str, choices: type[models.TextChoices], field: str) -> str:
     if value not in choices.values:
         raise ValidationFailed(
             _("“%(value)s”不是有效的选项。") % {"value": value},
-            code="invalid_choice",
+            code=Code.INVALID_CHOICE,
             detail={"field": field, "choices": list(choices.values)},
         )
     return value
@@ -207,13 +209,13 @@ def _validate_document(document: LegalDocument) -> None:
     if document.repealed_on is not None and document.repealed_on < document.effective_on:
         raise ValidationFailed(
             _("废止日期不能早于施行日期。"),
-            code="repealed_before_effective",
+            code=Code.REPEALED_BEFORE_EFFECTIVE,
             detail={"field": "repealed_on"},
         )
     taken = LegalDocument.objects.filter(title=document.title).exclude(pk=document.pk)
     if taken.exists():
         raise Conflict(
-            _("已有同名文件“%(title)s”。") % {"title": document.title}, code="document_exists"
+            _("已有同名文件“%(title)s”。") % {"title": document.title}, code=Code.DOCUMENT_EXISTS
         )
 
 
@@ -288,7 +290,7 @@ def legal_article_create(
         if isinstance(number, bool) or not 1 <= number <= 9999:
             raise ValidationFailed(
                 _("条号须在1至9999之间。"),
-                code="invalid_article_number",
+                code=Code.INVALID_ARTICLE_NUMBER,
                 detail={"field": "number"},
             )
         article = LegalArticle(
@@ -301,7 +303,7 @@ def legal_article_create(
         if LegalArticle.objects.filter(document=document, number=number).exists():
             raise Conflict(
                 _("《%(doc)s》已有%(label)s。") % {"doc": document.title, "label": article.label},
-                code="article_exists",
+                code=Code.ARTICLE_EXISTS,
             )
         _insert(article, message=_("该条已存在。"), code="article_exists")
         _record(actor, "catalogue.legal_article.create", article, normalise_text(reason))
@@ -370,7 +372,7 @@ def _clean_fees(specs: Sequence[FeeSpec]) -> list[PowerFee]:
         amount = _money(spec.amount, "amount")
         if amount is None:
             raise ValidationFailed(
-                _("请填写收费标准。"), code="required", detail={"field": "amount"}
+                _("请填写收费标准。"), code=Code.REQUIRED, detail={"field": "amount"}
             )
         out.append(
             PowerFee(
@@ -386,7 +388,7 @@ def _clean_fees(specs: Sequence[FeeSpec]) -> list[PowerFee]:
 def _clean_bases(bases: Sequence[LegalArticle]) -> list[LegalArticle]:
     if not bases:
         raise ValidationFailed(
-            _("执法事项至少要有一条执法依据。"), code="basis_required", detail={"field": "bases"}
+            _("执法事项至少要有一条执法依据。"), code=Code.BASIS_REQUIRED, detail={"field": "bases"}
         )
     seen: set[int] = set()
     out = []
@@ -410,7 +412,7 @@ def _validate_power(power: Power) -> None:
         raise ValidationFailed(
             _("办理程序“%(procedure)s”不适用于%(type)s事项。")
             % {"procedure": definition.name, "type": Power.ActType(power.act_type).label},
-            code="procedure_mismatch",
+            code=Code.PROCEDURE_MISMATCH,
             detail={"field": "procedure"},
         )
 
@@ -519,7 +521,7 @@ def power_create(
         if not agency.is_active:
             raise Conflict(
                 _("“%(agency)s”已撤销，不能再作变更。") % {"agency": agency.name},
-                code="agency_inactive",
+                code=Code.AGENCY_INACTIVE,
             )
         power = Power(
             agency=agency,
@@ -537,7 +539,7 @@ def power_create(
         if Power.objects.filter(agency=agency, code=power.code).exists():
             raise Conflict(
                 _("本单位已有编码为“%(code)s”的执法事项。") % {"code": power.code},
-                code="power_exists",
+                code=Code.POWER_EXISTS,
             )
         _insert(power, message=_("该编码已被使用。"), code="power_exists")
         reason = normalise_text(reason)
@@ -567,7 +569,7 @@ def power_update(
         _require_agency_head(actor, power.agency)
         reason = require_reason(reason)
         if power.repealed_on is not None:
-            raise Conflict(_("该执法事项已废止，不能再修改。"), code="power_repealed")
+            raise Conflict(_("该执法事项已废止，不能再修改。"), code=Code.POWER_REPEALED)
         changed: list[str] = []
         for name, value in changes.items():
             if name not in _POWER_FIELDS:
@@ -602,7 +604,7 @@ def power_repeal(*, actor: Actor, power: Power, reason: str, on: date | None = N
         _require_agency_head(actor, power.agency)
         reason = require_reason(reason)
         if power.repealed_on is not None:
-            raise Conflict(_("该执法事项已废止。"), code="power_repealed")
+            raise Conflict(_("该执法事项已废止。"), code=Code.POWER_REPEALED)
         power.repealed_on = on or clock.today()
         power.repeal_reason = reason[:200]
         power.version += 1
@@ -631,12 +633,12 @@ def _ratio(value: Decimal | str | int) -> Decimal:
     except ArithmeticError:
         raise ValidationFailed(
             _("抽查比例“%(value)s”不是数字。") % {"value": value},
-            code="invalid_ratio",
+            code=Code.INVALID_RATIO,
             detail={"field": "ratio_percent"},
         ) from None
     if not ratio.is_finite() or ratio.as_tuple().exponent < -2:  # type: ignore[operator]
         raise ValidationFailed(
-            _("抽查比例最多两位小数。"), code="invalid_ratio", detail={"field": "ratio_percent"}
+            _("抽查比例最多两位小数。"), code=Code.INVALID_RATIO, detail={"field": "ratio_percent"}
         )
     rules.check_ratio(ratio)
     return ratio
@@ -681,7 +683,7 @@ def inspection_item_create(
         if InspectionItem.objects.filter(agency=agency, code=item.code).exists():
             raise Conflict(
                 _("本单位已有编码为“%(code)s”的抽查事项。") % {"code": item.code},
-                code="inspection_item_exists",
+                code=Code.INSPECTION_ITEM_EXISTS,
             )
         _insert(item, message=_("该编码已被使用。"), code="inspection_item_exists")
         _record(actor, "catalogue.inspection_item.create", item, normalise_text(reason))
@@ -696,7 +698,7 @@ def inspection_item_update(
         _require_agency_head(actor, item.agency)
         reason = require_reason(reason)
         if item.repealed_on is not None:
-            raise Conflict(_("该抽查事项已废止，不能再修改。"), code="inspection_item_repealed")
+            raise Conflict(_("该抽查事项已废止，不能再修改。"), code=Code.INSPECTION_ITEM_REPEALED)
         changed = []
         for name, value in changes.items():
             if name not in _INSPECTION_FIELDS:
@@ -725,7 +727,7 @@ def inspection_item_repeal(
         _require_agency_head(actor, item.agency)
         reason = require_reason(reason)
         if item.repealed_on is not None:
-            raise Conflict(_("该抽查事项已废止。"), code="inspection_item_repealed")
+            raise Conflict(_("该抽查事项已废止。"), code=Code.INSPECTION_ITEM_REPEALED)
         item.repealed_on = on or clock.today()
         item.version += 1
         item.save(update_fields=["repealed_on", "version"])

@@ -29,6 +29,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from zhifa.accounts.actors import Actor
 from zhifa.catalogue import procedures, selectors, services
+from zhifa.catalogue.errors import Code
 from zhifa.catalogue.models import InspectionItem, Power
 from zhifa.core.deadlines import LegalLimit, Unit
 from zhifa.core.errors import DomainError, ValidationFailed
@@ -216,14 +217,14 @@ def _text(value: Any) -> str:
 def _open(data: bytes) -> Any:
     if len(data) > MAX_BYTES:
         raise ValidationFailed(
-            _("文件超过 5 MB，请拆分后再导入。"), code="file_too_large", detail={"field": "file"}
+            _("文件超过 5 MB，请拆分后再导入。"), code=Code.FILE_TOO_LARGE, detail={"field": "file"}
         )
     try:
         return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (InvalidFileException, Exception):  # zip, XML and format errors of a damaged file
         raise ValidationFailed(
             _("无法读取该文件：请上传 Excel（.xlsx）格式的清单。"),
-            code="not_xlsx",
+            code=Code.NOT_XLSX,
             detail={"field": "file"},
         ) from None
 
@@ -279,7 +280,7 @@ def _fail(errors: list[RowError]) -> None:
     more = _("等 %(count)s 处错误") % {"count": len(errors)} if len(errors) > 5 else ""
     raise ValidationFailed(
         _("清单有错误，未导入任何内容：%(errors)s%(more)s。") % {"errors": shown, "more": more},
-        code="import_errors",
+        code=Code.IMPORT_ERRORS,
         detail=[e.as_dict() for e in errors],
     )
 

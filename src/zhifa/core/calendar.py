@@ -24,7 +24,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from zhifa.core.errors import ValidationFailed
+from zhifa.core.errors import Code, ValidationFailed
 from zhifa.core.models import CalendarDay, CalendarYear
 
 ONE_DAY = timedelta(days=1)
@@ -43,6 +43,7 @@ class CalendarYearUnknown(ValidationFailed):
                 "用“zhifa calendar load %(year)s.toml”载入。"
             )
             % {"year": year},
+            code=Code.CALENDAR_YEAR_UNKNOWN,
             detail={"year": year},
         )
         self.year = year

@@ -37,7 +37,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from zhifa.core.errors import ValidationFailed
+from zhifa.core.errors import Code, ValidationFailed
 
 MAX_HOLIDAY_SPAN_DAYS = 31
 MAX_NAME_LENGTH = 64
@@ -268,6 +268,7 @@ def _invalid(errors: list[str]) -> CalendarFileInvalid:
         _("日历文件有 %(count)s 处错误，未载入任何内容：%(first)s")
         % {"count": len(errors), "first": errors[0]},
         detail={"errors": errors},
+        code=Code.CALENDAR_FILE_INVALID,
     )
 
 

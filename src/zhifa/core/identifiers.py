@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from zhifa.core import clock
-from zhifa.core.errors import ValidationFailed
+from zhifa.core.errors import Code, ValidationFailed
 
 # --- 居民身份证号码 ------------------------------------------------------------------------------
 
@@ -127,7 +127,7 @@ def validate_id_number(value: str, *, today: date | None = None) -> IdNumber:
 
 
 def _id_invalid(message: str, reason: str) -> ValidationFailed:
-    return ValidationFailed(message, code="id_number_invalid", detail={"reason": reason})
+    return ValidationFailed(message, code=Code.ID_NUMBER_INVALID, detail={"reason": reason})
 
 
 def _as_id(value: IdNumber | str) -> IdNumber:
@@ -249,7 +249,7 @@ def validate_credit_code(value: str) -> CreditCode:
 
 
 def _credit_invalid(message: str, reason: str) -> ValidationFailed:
-    return ValidationFailed(message, code="credit_code_invalid", detail={"reason": reason})
+    return ValidationFailed(message, code=Code.CREDIT_CODE_INVALID, detail={"reason": reason})
 
 
 # --- phone numbers ------------------------------------------------------------------------------
@@ -296,7 +296,7 @@ def validate_phone(value: str) -> Phone:
             raise ValidationFailed(
                 _("区号%(area)s的电话号码应为8位，这里是%(length)s位。")
                 % {"area": area, "length": len(local)},
-                code="phone_invalid",
+                code=Code.PHONE_INVALID,
                 detail={"reason": "local_length"},
             )
         number = f"{area}-{local}" + (f"-{extension}" if extension else "")
@@ -306,7 +306,7 @@ def validate_phone(value: str) -> Phone:
             "电话号码格式不对：手机号是以13–19开头的11位数字（如13812345678），"
             "座机请带区号（如0434-1234567，分机写在后面，如0434-1234567-123）。"
         ),
-        code="phone_invalid",
+        code=Code.PHONE_INVALID,
         detail={"reason": "format"},
     )
 

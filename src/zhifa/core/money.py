@@ -17,7 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
-from zhifa.core.errors import ValidationFailed
+from zhifa.core.errors import Code, ValidationFailed
 
 CENT = Decimal("0.01")
 MONEY_MAX_DIGITS = 14
@@ -80,7 +80,7 @@ def parse_yuan(value: str | int | Decimal, *, allow_negative: bool = False) -> D
 
 
 def _invalid(message: str, reason: str) -> ValidationFailed:
-    return ValidationFailed(message, code="amount_invalid", detail={"reason": reason})
+    return ValidationFailed(message, code=Code.AMOUNT_INVALID, detail={"reason": reason})
 
 
 def _decimal(value: Amount) -> Decimal:

@@ -31,6 +31,7 @@ from zhifa.accounts.models import ApiToken, User
 from zhifa.core import clock
 from zhifa.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 from zhifa.evidence import blobs, rules
+from zhifa.evidence.errors import Code
 from zhifa.evidence.models import (
     Blob,
     Confidentiality,
@@ -96,13 +97,16 @@ def _require_staff(actor: Actor, agency: Agency, roles: tuple[str, ...]) -> User
         raise PermissionDenied(
             _("您在“%(agency)s”没有执行此操作的权限。") % {"agency": agency.name},
             detail={"required_roles": list(roles)},
+            code=Code.PERMISSION_DENIED,
         )
     return user
 
 
 def _check_holder(agency: Agency, holder: Officer | None) -> None:
     if holder is not None and holder.agency_id != agency.pk:
-        raise ValidationFailed(_("设备使用人必须是本执法主体的执法人员。"))
+        raise ValidationFailed(
+            _("设备使用人必须是本执法主体的执法人员。"), code=Code.VALIDATION_FAILED
+        )
 
 
 def device_register(
@@ -118,13 +122,13 @@ def device_register(
     with transaction.atomic():
         _require_staff(actor, agency, DEVICE_MANAGER_ROLES)
         if kind not in Device.Kind.values:
-            raise ValidationFailed(_("设备类型不正确。"))
+            raise ValidationFailed(_("设备类型不正确。"), code=Code.VALIDATION_FAILED)
         serial = serial.strip()
         if not serial:
-            raise ValidationFailed(_("请填写设备编号。"))
+            raise ValidationFailed(_("请填写设备编号。"), code=Code.VALIDATION_FAILED)
         _check_holder(agency, holder)
         if Device.objects.filter(kind=kind, serial=serial).exists():
-            raise Conflict(_("该设备编号已经登记。"))
+            raise Conflict(_("该设备编号已经登记。"), code=Code.CONFLICT)
         device = Device.objects.create(
             agency=agency,
             kind=kind,
@@ -145,7 +149,7 @@ def device_assign_holder(
         device = Device.objects.select_for_update().select_related("agency").get(pk=device.pk)
         _require_staff(actor, device.agency, DEVICE_MANAGER_ROLES)
         if device.retired_at is not None:
-            raise Conflict(_("设备已停用。"))
+            raise Conflict(_("设备已停用。"), code=Code.CONFLICT)
         _check_holder(device.agency, holder)
         device.holder = holder
         device.save(update_fields=["holder"])
@@ -160,9 +164,9 @@ def device_retire(*, actor: Actor, device: Device, reason: str) -> Device:
         device = Device.objects.select_for_update().select_related("agency").get(pk=device.pk)
         _require_staff(actor, device.agency, DEVICE_MANAGER_ROLES)
         if device.retired_at is not None:
-            raise Conflict(_("设备已停用。"))
+            raise Conflict(_("设备已停用。"), code=Code.CONFLICT)
         if not reason.strip():
-            raise ValidationFailed(_("请说明停用原因。"))
+            raise ValidationFailed(_("请说明停用原因。"), code=Code.VALIDATION_FAILED)
         device.retired_at = clock.now()
         device.save(update_fields=["retired_at"])
         ledger_append(
@@ -186,6 +190,7 @@ def _require_upload(actor: Actor, agency: Agency) -> None:
         raise PermissionDenied(
             _("您无权向“%(agency)s”上传音像记录。") % {"agency": agency.name},
             detail={"required_roles": list(UPLOADER_ROLES), "scope": UPLOAD_SCOPE},
+            code=Code.PERMISSION_DENIED,
         )
 
 
@@ -232,7 +237,9 @@ def clean_metadata(*, agency: Agency, raw: dict[str, str], now: datetime) -> dic
     if late and not late_reason:
         errors["late_reason"] = _("拍摄（录制）后超过24小时上传，请说明逾期原因。")
     if errors:
-        raise ValidationFailed(_("记录信息不完整或不正确。"), detail=errors)
+        raise ValidationFailed(
+            _("记录信息不完整或不正确。"), detail=errors, code=Code.VALIDATION_FAILED
+        )
     assert captured_at is not None
     return {
         "kind": kind,
@@ -266,10 +273,11 @@ def upload_create(*, actor: Actor, agency: Agency, length: int, metadata: dict[s
     now = clock.now()
     _require_upload(actor, agency)
     if length <= 0:
-        raise ValidationFailed(_("文件为空。"))
+        raise ValidationFailed(_("文件为空。"), code=Code.VALIDATION_FAILED)
     if length > settings.EVIDENCE_MAX_BYTES:
         raise TooLarge(
-            _("文件超过允许的大小（%(max)s 字节）。") % {"max": settings.EVIDENCE_MAX_BYTES}
+            _("文件超过允许的大小（%(max)s 字节）。") % {"max": settings.EVIDENCE_MAX_BYTES},
+            code=Code.TOO_LARGE,
         )
     meta = clean_metadata(agency=agency, raw=metadata, now=now)
     with transaction.atomic():
@@ -295,18 +303,21 @@ def upload_get_for_actor(*, actor: Actor, upload_id: str) -> Upload:
     try:
         key = uuid.UUID(str(upload_id))
     except ValueError:
-        raise NotFound(_("上传任务不存在。")) from None
+        raise NotFound(_("上传任务不存在。"), code=Code.NOT_FOUND) from None
     upload = Upload.objects.select_related("agency").filter(pk=key).first()
     if upload is None or upload.created_via != actor_label(actor):
-        raise NotFound(_("上传任务不存在。"))
+        raise NotFound(_("上传任务不存在。"), code=Code.NOT_FOUND)
     return upload
 
 
 def _check_open(upload: Upload) -> None:
     if upload.state == Upload.State.REFUSED:
-        raise UploadGone(_("该上传已被拒收：%(reason)s") % {"reason": upload.refused_reason})
+        raise UploadGone(
+            _("该上传已被拒收：%(reason)s") % {"reason": upload.refused_reason},
+            code=Code.UPLOAD_GONE,
+        )
     if upload.state == Upload.State.RECEIVING and upload.expires_at <= clock.now():
-        raise UploadGone(_("上传任务已过期，请重新上传。"))
+        raise UploadGone(_("上传任务已过期，请重新上传。"), code=Code.UPLOAD_GONE)
 
 
 class _Hashers:
@@ -373,18 +384,22 @@ def upload_receive(
     if upload.state == Upload.State.REGISTERED:
         if offset == upload.length and body_length == 0:
             return upload
-        raise Conflict(_("该上传已完成。"), detail={"offset": upload.length})
+        raise Conflict(_("该上传已完成。"), detail={"offset": upload.length}, code=Code.CONFLICT)
     path = part_path(upload)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise UploadLocked(_("该文件正在另一连接中上传，请稍后再试。")) from None
+            raise UploadLocked(
+                _("该文件正在另一连接中上传，请稍后再试。"), code=Code.UPLOAD_LOCKED
+            ) from None
         upload.refresh_from_db()
         _check_open(upload)
         if upload.state == Upload.State.REGISTERED:
-            raise Conflict(_("该上传已完成。"), detail={"offset": upload.length})
+            raise Conflict(
+                _("该上传已完成。"), detail={"offset": upload.length}, code=Code.CONFLICT
+            )
         size = os.fstat(fd).st_size
         if size != upload.offset:
             if size < upload.offset:
@@ -395,11 +410,11 @@ def upload_receive(
         if offset != upload.offset:
             raise Conflict(
                 _("上传位置不一致：服务器已接收 %(have)s 字节。") % {"have": upload.offset},
-                code="offset_mismatch",
+                code=Code.OFFSET_MISMATCH,
                 detail={"offset": upload.offset},
             )
         if body_length < 0 or offset + body_length > upload.length:
-            raise TooLarge(_("上传的数据超过了声明的文件大小。"))
+            raise TooLarge(_("上传的数据超过了声明的文件大小。"), code=Code.TOO_LARGE)
         return _receive_locked(upload, fd, path, body, body_length, checksum, actor)
     finally:
         os.close(fd)
@@ -508,7 +523,9 @@ def _receive_locked(
         _hashers.put(key, start, digest)
         if cut:
             return upload
-        raise ChecksumMismatch(_("数据校验值不一致，本段数据已丢弃，请重新发送。"))
+        raise ChecksumMismatch(
+            _("数据校验值不一致，本段数据已丢弃，请重新发送。"), code=Code.CHECKSUM_MISMATCH
+        )
     os.fsync(fd)
     new_offset = start + received
     if new_offset < upload.length:
@@ -659,7 +676,7 @@ def _blob_row(*, actor: Actor, sha256: str, size: int, media: MediaType, at: dat
     blob = Blob.objects.select_for_update().filter(pk=sha256).first()
     if blob is not None:
         if blob.size != size:
-            raise Conflict(_("同一摘要的文件大小不一致，已拒绝。"))
+            raise Conflict(_("同一摘要的文件大小不一致，已拒绝。"), code=Code.CONFLICT)
         return blob
     blob = Blob.objects.create(sha256=sha256, size=size, media_type=media.name, stored_at=at)
     ledger_append(
@@ -685,7 +702,7 @@ def evidence_register_file(
         finally:
             os.close(fd)
         if size == 0:
-            raise ValidationFailed(_("文件为空。"))
+            raise ValidationFailed(_("文件为空。"), code=Code.VALIDATION_FAILED)
         media, problem = _media_problem(head, meta["kind"])
         if problem is not None or media is None:
             raise UnsupportedMedia(
@@ -721,7 +738,8 @@ def _limited(chunks: Any, limit: int) -> Any:
         total += len(chunk)
         if total > limit:
             raise TooLarge(
-                _("表单上传的文件不能超过 %(max)s 字节，大文件请使用断点续传。") % {"max": limit}
+                _("表单上传的文件不能超过 %(max)s 字节，大文件请使用断点续传。") % {"max": limit},
+                code=Code.TOO_LARGE,
             )
         yield chunk
 
@@ -759,7 +777,7 @@ def derivative_create(*, evidence: Evidence, kind: str, maker: Any) -> Derivativ
             os.close(fd)
         media = sniff(head)
         if media is None:
-            raise ValidationFailed(_("生成的文件格式不正确。"))
+            raise ValidationFailed(_("生成的文件格式不正确。"), code=Code.VALIDATION_FAILED)
         blobs.get_storage().put_staged(tmp, sha256=sha256, size=size)
         with transaction.atomic():
             now = clock.now()
@@ -801,14 +819,14 @@ def evidence_open(*, actor: Actor, evidence_id: int, action: str, ip: str | None
     from zhifa.evidence.selectors import evidence_visible_to
 
     if not 0 < evidence_id < 2**63:
-        raise NotFound(_("音像记录不存在或您无权查看。"))
+        raise NotFound(_("音像记录不存在或您无权查看。"), code=Code.NOT_FOUND)
     evidence = evidence_visible_to(_user(actor)).filter(pk=evidence_id).first()
     if evidence is None:
         if Evidence.objects.filter(pk=evidence_id).exists():
             _log_access(
                 actor=actor, evidence_id=evidence_id, action=EvidenceAccess.Action.DENIED, ip=ip
             )
-        raise NotFound(_("音像记录不存在或您无权查看。"))
+        raise NotFound(_("音像记录不存在或您无权查看。"), code=Code.NOT_FOUND)
     _log_access(actor=actor, evidence_id=evidence.pk, action=action, ip=ip)
     return evidence
 
@@ -819,13 +837,13 @@ def grant_create(*, actor: Actor, evidence: Evidence, user: Any, reason: str) ->
         evidence = Evidence.objects.select_for_update().select_related("agency").get(pk=evidence.pk)
         head = _require_staff(actor, evidence.agency, (Role.AGENCY_HEAD,))
         if not evidence.confidentiality:
-            raise ValidationFailed(_("该记录不涉密，无需单独授权。"))
+            raise ValidationFailed(_("该记录不涉密，无需单独授权。"), code=Code.VALIDATION_FAILED)
         if not reason.strip():
-            raise ValidationFailed(_("请填写授权理由。"))
+            raise ValidationFailed(_("请填写授权理由。"), code=Code.VALIDATION_FAILED)
         if EvidenceGrant.objects.filter(
             evidence=evidence, user=user, revoked_at__isnull=True
         ).exists():
-            raise Conflict(_("该用户已获授权。"))
+            raise Conflict(_("该用户已获授权。"), code=Code.CONFLICT)
         grant = EvidenceGrant.objects.create(
             evidence=evidence,
             user=user,
@@ -848,7 +866,7 @@ def grant_revoke(*, actor: Actor, grant: EvidenceGrant, reason: str) -> Evidence
         )
         _require_staff(actor, grant.evidence.agency, (Role.AGENCY_HEAD,))
         if grant.revoked_at is not None:
-            raise Conflict(_("该授权已撤销。"))
+            raise Conflict(_("该授权已撤销。"), code=Code.CONFLICT)
         grant.revoked_at = clock.now()
         grant.save(update_fields=["revoked_at"])
         ledger_append(
@@ -864,11 +882,13 @@ def evidence_publish_copy(*, actor: Actor, evidence: Evidence) -> Derivative:
 
     user = _user(actor)
     if user is None or not has_role(user, evidence.agency, *UPLOADER_ROLES):
-        raise PermissionDenied(_("您无权为该记录制作公开版本。"))
+        raise PermissionDenied(_("您无权为该记录制作公开版本。"), code=Code.PERMISSION_DENIED)
     if evidence.kind != Evidence.Kind.PHOTO:
-        raise ValidationFailed(_("目前只能为照片制作去除位置信息的公开版本。"))
+        raise ValidationFailed(
+            _("目前只能为照片制作去除位置信息的公开版本。"), code=Code.VALIDATION_FAILED
+        )
     if evidence.confidentiality:
-        raise ValidationFailed(_("涉密记录不得公开。"))
+        raise ValidationFailed(_("涉密记录不得公开。"), code=Code.VALIDATION_FAILED)
     return derivative_create(
         evidence=evidence, kind=Derivative.Kind.PUBLISHED, maker=media.published_copy
     )
@@ -901,10 +921,12 @@ def copy_request_create(
     with transaction.atomic():
         staff = _require_staff(actor, agency, UPLOADER_ROLES)
         if not party_name.strip() or not party_reason.strip():
-            raise ValidationFailed(_("请填写申请人和申请事由。"))
+            raise ValidationFailed(_("请填写申请人和申请事由。"), code=Code.VALIDATION_FAILED)
         items = list(Evidence.objects.filter(pk__in=evidence_ids, agency=agency))
         if not items or len(items) != len(set(evidence_ids)):
-            raise ValidationFailed(_("申请复制的记录不存在或不属于本执法主体。"))
+            raise ValidationFailed(
+                _("申请复制的记录不存在或不属于本执法主体。"), code=Code.VALIDATION_FAILED
+            )
         request = CopyRequest.objects.create(
             agency=agency,
             party_name=party_name.strip(),
@@ -932,9 +954,9 @@ def copy_request_decide(
         )
         head = _require_staff(actor, request.agency, (Role.AGENCY_HEAD,))
         if request.state != CopyRequest.State.REQUESTED:
-            raise Conflict(_("该申请已经审批。"))
+            raise Conflict(_("该申请已经审批。"), code=Code.CONFLICT)
         if not approve and not reason.strip():
-            raise ValidationFailed(_("不予批准的，请说明理由。"))
+            raise ValidationFailed(_("不予批准的，请说明理由。"), code=Code.VALIDATION_FAILED)
         request.state = CopyRequest.State.APPROVED if approve else CopyRequest.State.REFUSED
         request.decided_by = head
         request.decided_at = clock.now()
@@ -958,7 +980,7 @@ def copy_request_export(*, actor: Actor, request: CopyRequest) -> Blob:
     if request.state == CopyRequest.State.EXPORTED and request.package_id:
         return Blob.objects.get(pk=request.package_id)
     if request.state != CopyRequest.State.APPROVED:
-        raise Conflict(_("复制申请经负责人批准后才能制作复制件。"))
+        raise Conflict(_("复制申请经负责人批准后才能制作复制件。"), code=Code.CONFLICT)
     fd, tmp = blobs.new_staging_file("export-")
     os.close(fd)
     try:
@@ -969,7 +991,7 @@ def copy_request_export(*, actor: Actor, request: CopyRequest) -> Blob:
         with transaction.atomic():
             locked = CopyRequest.objects.select_for_update().get(pk=request.pk)
             if locked.state != CopyRequest.State.APPROVED:
-                raise Conflict(_("复制申请的状态已改变。"))
+                raise Conflict(_("复制申请的状态已改变。"), code=Code.CONFLICT)
             zip_type = MediaType("zip", "application/zip", "document", "zip")
             blob = _blob_row(actor=actor, sha256=sha256, size=size, media=zip_type, at=clock.now())
             locked.state = CopyRequest.State.EXPORTED

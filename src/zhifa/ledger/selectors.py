@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from zhifa.core.errors import NotFound, ValidationFailed
 from zhifa.ledger import merkle
+from zhifa.ledger.errors import Code
 from zhifa.ledger.models import Checkpoint, LedgerEvent, LedgerHead
 from zhifa.ledger.services import leaf_data, stored_ranges
 
@@ -36,9 +37,13 @@ def entries(start: int, end: int) -> list[bytes]:
     event rows exactly as they are hashed into the tree."""
     size = tree_size()
     if start < 0 or end <= start:
-        raise ValidationFailed(_("起止序号无效：要求 0 ≤ start < end。"))
+        raise ValidationFailed(
+            _("起止序号无效：要求 0 ≤ start < end。"), code=Code.VALIDATION_FAILED
+        )
     if start >= size:
-        raise NotFound(_("账本中还没有这么多条记录。"), detail={"tree_size": size})
+        raise NotFound(
+            _("账本中还没有这么多条记录。"), detail={"tree_size": size}, code=Code.NOT_FOUND
+        )
     end = min(end, size, start + MAX_ENTRIES)
     events = LedgerEvent.objects.filter(seq__gte=start, seq__lt=end).order_by("seq")
     return [leaf_data(event) for event in events]
@@ -60,6 +65,7 @@ def _check_size(size: int) -> None:
             _("账本的树大小为 %(current)d，无法按大小 %(size)d 出具证明。")
             % {"current": current, "size": size},
             detail={"tree_size": current},
+            code=Code.NOT_FOUND,
         )
 
 
@@ -67,7 +73,7 @@ def inclusion_proof(index: int, size: int) -> InclusionProof:
     """The proof that event ``index`` is in the tree of ``size`` leaves (O(log n) reads)."""
     _check_size(size)
     if not 0 <= index < size:
-        raise ValidationFailed(_("序号必须小于树大小。"))
+        raise ValidationFailed(_("序号必须小于树大小。"), code=Code.VALIDATION_FAILED)
     *proof, leaf = stored_ranges([*merkle.inclusion_ranges(index, size), (index, index + 1)])
     root = merkle.root_from_inclusion_proof(index, size, leaf, proof)
     return InclusionProof(index, size, leaf, root, proof)
@@ -86,7 +92,7 @@ def consistency_proof(first: int, second: int) -> ConsistencyProof:
     """The proof that the tree of ``first`` leaves is a prefix of the tree of ``second``."""
     _check_size(second)
     if not 0 < first <= second:
-        raise ValidationFailed(_("要求 0 < first ≤ second。"))
+        raise ValidationFailed(_("要求 0 < first ≤ second。"), code=Code.VALIDATION_FAILED)
     ranges = [] if first == second else merkle.consistency_ranges(first, second)
     *proof, first_root, second_root = stored_ranges([*ranges, (0, first), (0, second)])
     return ConsistencyProof(first, second, first_root, second_root, proof)

@@ -23,6 +23,7 @@ from zhifa.core import clock
 from zhifa.core.errors import DomainError
 from zhifa.ledger import canonical, keys, merkle, note
 from zhifa.ledger.blobs import write_durably
+from zhifa.ledger.errors import Code
 from zhifa.ledger.models import (
     Checkpoint,
     LedgerEvent,
@@ -110,6 +111,7 @@ def _damaged(detail: str) -> LedgerDamaged:
     return LedgerDamaged(
         _("账本数据自相矛盾，已停止追加和签名；请运行 zhifa ledger verify 查明原因。"),
         detail=detail,
+        code=Code.LEDGER_DAMAGED,
     )
 
 

@@ -28,6 +28,7 @@ from zhifa.accounts.actors import SYSTEM
 from zhifa.core.demo import DemoStep
 from zhifa.core.errors import NotFound
 from zhifa.org import rules, services
+from zhifa.org.errors import Code
 from zhifa.org.models import (
     Agency,
     Certificate,
@@ -291,7 +292,9 @@ def demo_township() -> Government:
         ).first()
     township = by_name.get(data["meta"]["township"])
     if township is None:
-        raise NotFound(_("未找到白山乡，请先载入组织机构演示数据。"), code="demo_township_missing")
+        raise NotFound(
+            _("未找到白山乡，请先载入组织机构演示数据。"), code=Code.DEMO_TOWNSHIP_MISSING
+        )
     return township
 
 
@@ -327,7 +330,7 @@ def _agency(government: Government, name: str) -> Agency:
     if agency is None:
         raise NotFound(
             _("未找到“%(name)s”，请先载入组织机构演示数据。") % {"name": name},
-            code="demo_agency_missing",
+            code=Code.DEMO_AGENCY_MISSING,
         )
     return agency
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from zhifa.core.errors import ValidationFailed
 from zhifa.core.identifiers import validate_credit_code, validate_phone
+from zhifa.org.errors import Code
 
 # Blanks that Chinese documents put inside two-character names ("郑　伟", "王  海"): ASCII spaces,
 # the ideographic space U+3000, no-break spaces and tabs.
@@ -79,7 +80,7 @@ def require_reason(reason: str) -> str:
     cleaned = normalise_text(reason)
     if not cleaned:
         raise ValidationFailed(
-            _("请填写变更原因。"), code="reason_required", detail={"field": "reason"}
+            _("请填写变更原因。"), code=Code.REASON_REQUIRED, detail={"field": "reason"}
         )
     return cleaned
 
@@ -89,7 +90,7 @@ def require_text(value: str, *, field: str, label: str) -> str:
     if not cleaned:
         raise ValidationFailed(
             _("“%(label)s”不能为空。") % {"label": label},
-            code="required",
+            code=Code.REQUIRED,
             detail={"field": field},
         )
     return cleaned
@@ -111,7 +112,7 @@ def check_post_code(value: str, *, field: str = "post_code") -> None:
     if value and not _POST_CODE.match(value):
         raise ValidationFailed(
             _("邮政编码应为 6 位数字。"),
-            code="invalid_post_code",
+            code=Code.INVALID_POST_CODE,
             detail={"field": field, "value": value},
         )
 
@@ -120,7 +121,7 @@ def check_division_code(value: str, *, field: str = "division_code") -> None:
     if value and not _DIVISION_CODE.match(value):
         raise ValidationFailed(
             _("行政区划代码应为 6 位、9 位或 12 位数字。"),
-            code="invalid_division_code",
+            code=Code.INVALID_DIVISION_CODE,
             detail={"field": field, "value": value},
         )
 
@@ -150,7 +151,7 @@ def check_email(value: str, *, field: str = "email") -> None:
         validate_email(value)
     except DjangoValidationError:
         raise ValidationFailed(
-            _("电子邮箱格式不正确。"), code="invalid_email", detail={"field": field}
+            _("电子邮箱格式不正确。"), code=Code.INVALID_EMAIL, detail={"field": field}
         ) from None
 
 
@@ -162,7 +163,7 @@ def check_website(value: str, *, field: str = "website") -> None:
     except DjangoValidationError:
         raise ValidationFailed(
             _("网址格式不正确，应以 http:// 或 https:// 开头。"),
-            code="invalid_website",
+            code=Code.INVALID_WEBSITE,
             detail={"field": field},
         ) from None
 
@@ -172,7 +173,7 @@ def check_validity(valid_from: date, valid_to: date) -> None:
     if valid_to < valid_from:
         raise ValidationFailed(
             _("有效期截止日期不能早于起始日期。"),
-            code="invalid_validity",
+            code=Code.INVALID_VALIDITY,
             detail={"valid_from": valid_from.isoformat(), "valid_to": valid_to.isoformat()},
         )
 
@@ -180,18 +181,18 @@ def check_validity(valid_from: date, valid_to: date) -> None:
 def check_certificate_number(number: str) -> None:
     if not number:
         raise ValidationFailed(
-            _("请填写执法证件编号。"), code="required", detail={"field": "number"}
+            _("请填写执法证件编号。"), code=Code.REQUIRED, detail={"field": "number"}
         )
     if len(number) > CERTIFICATE_NUMBER_MAX_LENGTH:
         raise ValidationFailed(
             _("执法证件编号过长（最多 %(max)d 个字符）。") % {"max": CERTIFICATE_NUMBER_MAX_LENGTH},
-            code="invalid_certificate_number",
+            code=Code.INVALID_CERTIFICATE_NUMBER,
             detail={"field": "number"},
         )
     if any(ord(char) < 32 or ord(char) == 127 for char in number):
         raise ValidationFailed(
             _("执法证件编号含有不可见字符。"),
-            code="invalid_certificate_number",
+            code=Code.INVALID_CERTIFICATE_NUMBER,
             detail={"field": "number"},
         )
 
@@ -204,19 +205,19 @@ def check_entrustment(
     if is_entrusted and entrusting_agency_id is None:
         raise ValidationFailed(
             _("受委托组织必须写明委托机关。"),
-            code="entrusting_agency_required",
+            code=Code.ENTRUSTING_AGENCY_REQUIRED,
             detail={"field": "entrusted_by"},
         )
     if not is_entrusted and entrusting_agency_id is not None:
         raise ValidationFailed(
             _("只有受委托组织才填写委托机关。"),
-            code="entrusting_agency_not_allowed",
+            code=Code.ENTRUSTING_AGENCY_NOT_ALLOWED,
             detail={"field": "entrusted_by"},
         )
     if agency_id is not None and entrusting_agency_id == agency_id:
         raise ValidationFailed(
             _("执法主体不能委托自己。"),
-            code="entrusting_agency_is_self",
+            code=Code.ENTRUSTING_AGENCY_IS_SELF,
             detail={"field": "entrusted_by"},
         )
 

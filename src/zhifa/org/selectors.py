@@ -32,6 +32,7 @@ from zhifa.core.errors import NotFound
 from zhifa.ledger.models import LedgerEvent
 from zhifa.ledger.services import object_type_of
 from zhifa.org import rules
+from zhifa.org.errors import Code
 from zhifa.org.models import Agency, Certificate, Government, GroupMembership, Officer, Unit
 from zhifa.org.rules import SCOPE_READ, SCOPE_WRITE, CertificateStatus
 
@@ -114,10 +115,10 @@ def agencies_visible_to(actor: Actor) -> QuerySet[Agency]:
 
 def _get(rows: QuerySet[Any], pk: int, message: str) -> Any:
     if not 1 <= pk <= MAX_DB_ID:
-        raise NotFound(message)
+        raise NotFound(message, code=Code.NOT_FOUND)
     row = rows.filter(pk=pk).first()
     if row is None:
-        raise NotFound(message)
+        raise NotFound(message, code=Code.NOT_FOUND)
     return row
 
 

@@ -40,6 +40,7 @@ from zhifa.core import clock
 from zhifa.core.errors import Conflict, PermissionDenied, ValidationFailed
 from zhifa.ledger.services import ledger_append
 from zhifa.org import rules, selectors
+from zhifa.org.errors import Code
 from zhifa.org.models import (
     Agency,
     Certificate,
@@ -185,7 +186,7 @@ class MembershipChanges(TypedDict, total=False):
 def _require_actor(actor: Actor) -> None:
     """``None`` (or anything that is neither a user nor the system) is refused outright."""
     if actor is None or not isinstance(actor, User | ApiToken | SystemActor):
-        raise PermissionDenied(_("缺少操作者：请先登录。"), code="actor_required")
+        raise PermissionDenied(_("缺少操作者：请先登录。"), code=Code.ACTOR_REQUIRED)
 
 
 def _is_system_admin(actor: Actor) -> bool:
@@ -226,6 +227,7 @@ def _require_head_of_any(actor: Actor, agency_ids: set[int], *, what: str) -> No
     raise PermissionDenied(
         _("您没有修改%(what)s的权限。") % {"what": what},
         detail={"required_roles": [access.Role.AGENCY_HEAD]},
+        code=Code.PERMISSION_DENIED,
     )
 
 
@@ -233,7 +235,7 @@ def _require_active_agency(agency: Agency) -> None:
     if not agency.is_active:
         raise Conflict(
             _("“%(agency)s”已撤销，不能再作变更。") % {"agency": agency.name},
-            code="agency_inactive",
+            code=Code.AGENCY_INACTIVE,
         )
 
 
@@ -295,7 +297,7 @@ def _check_choice(value: str, choices: type[models.TextChoices], *, field: str) 
     if value not in choices.values:
         raise ValidationFailed(
             _("“%(value)s”不是有效的选项。") % {"value": value},
-            code="invalid_choice",
+            code=Code.INVALID_CHOICE,
             detail={"field": field, "choices": list(choices.values)},
         )
 
@@ -303,7 +305,7 @@ def _check_choice(value: str, choices: type[models.TextChoices], *, field: str) 
 def _same_government(government_id: int, other_government_id: int, *, field: str) -> None:
     if government_id != other_government_id:
         raise ValidationFailed(
-            _("所选对象不属于同一政府。"), code="other_government", detail={"field": field}
+            _("所选对象不属于同一政府。"), code=Code.OTHER_GOVERNMENT, detail={"field": field}
         )
 
 
@@ -327,20 +329,22 @@ def _validate_government(government: Government) -> None:
         ):
             raise ValidationFailed(
                 _("下级政府的层级必须低于上级政府。"),
-                code="invalid_level",
+                code=Code.INVALID_LEVEL,
                 detail={"field": "level"},
             )
         ancestor: Government | None = parent
         while ancestor is not None:
             if government.pk is not None and ancestor.pk == government.pk:
                 raise ValidationFailed(
-                    _("政府不能成为自己的下级。"), code="cyclic_parent", detail={"field": "parent"}
+                    _("政府不能成为自己的下级。"),
+                    code=Code.CYCLIC_PARENT,
+                    detail={"field": "parent"},
                 )
             ancestor = ancestor.parent
     taken = Government.objects.filter(parent=parent, name=government.name).exclude(pk=government.pk)
     if taken.exists():
         raise Conflict(
-            _("已有同名政府“%(name)s”。") % {"name": government.name}, code="government_exists"
+            _("已有同名政府“%(name)s”。") % {"name": government.name}, code=Code.GOVERNMENT_EXISTS
         )
 
 
@@ -411,7 +415,7 @@ def _validate_agency(agency: Agency) -> None:
     if agency.entrusted_by is not None and not agency.entrusted_by.is_enforcement_body:
         raise ValidationFailed(
             _("委托机关必须是行政执法主体。"),
-            code="entrusting_agency_not_enforcement_body",
+            code=Code.ENTRUSTING_AGENCY_NOT_ENFORCEMENT_BODY,
             detail={"field": "entrusted_by"},
         )
     taken = Agency.objects.filter(government_id=agency.government_id, name=agency.name).exclude(
@@ -419,7 +423,7 @@ def _validate_agency(agency: Agency) -> None:
     )
     if taken.exists():
         raise Conflict(
-            _("本级政府已有名为“%(name)s”的部门。") % {"name": agency.name}, code="agency_exists"
+            _("本级政府已有名为“%(name)s”的部门。") % {"name": agency.name}, code=Code.AGENCY_EXISTS
         )
 
 
@@ -505,7 +509,7 @@ def _validate_unit(unit: Unit) -> None:
     _check_choice(unit.kind, Unit.Kind, field="kind")
     if Unit.objects.filter(agency_id=unit.agency_id, name=unit.name).exclude(pk=unit.pk).exists():
         raise Conflict(
-            _("本部门已有名为“%(name)s”的内设机构。") % {"name": unit.name}, code="unit_exists"
+            _("本部门已有名为“%(name)s”的内设机构。") % {"name": unit.name}, code=Code.UNIT_EXISTS
         )
 
 
@@ -677,7 +681,7 @@ def post_assign_holder(*, actor: Actor, post: Post, person: Person, reason: str)
         if post.holder_id is not None:
             raise Conflict(
                 _("该职务已有任职人员，请先办理免职。"),
-                code="post_occupied",
+                code=Code.POST_OCCUPIED,
                 detail={"holder_id": post.holder_id},
             )
         _same_government(post.government_id, person.government_id, field="holder")
@@ -708,7 +712,7 @@ def _check_unit_of(agency: Agency, unit: Unit | None) -> None:
     if unit is not None and unit.agency_id != agency.pk:
         raise ValidationFailed(
             _("所选内设机构不属于“%(agency)s”。") % {"agency": agency.name},
-            code="unit_of_other_agency",
+            code=Code.UNIT_OF_OTHER_AGENCY,
             detail={"field": "unit"},
         )
 
@@ -731,7 +735,7 @@ def officer_create(
         _check_unit_of(agency, unit)
         if Officer.objects.filter(person=person).exists():
             raise Conflict(
-                _("“%(name)s”已登记为执法人员。") % {"name": person.name}, code="officer_exists"
+                _("“%(name)s”已登记为执法人员。") % {"name": person.name}, code=Code.OFFICER_EXISTS
             )
         officer = _save_new(
             Officer(person=person, agency=agency, unit=unit),
@@ -804,7 +808,7 @@ def _new_certificate_number(number: str) -> str:
     if Certificate.objects.filter(number=cleaned).exists():
         raise Conflict(
             _("执法证件编号“%(number)s”已被使用。") % {"number": cleaned},
-            code="certificate_number_taken",
+            code=Code.CERTIFICATE_NUMBER_TAKEN,
             detail={"field": "number"},
         )
     return cleaned
@@ -824,7 +828,7 @@ def _check_revocation_reason(reason: str) -> str:
     if len(reason) > max_length:
         raise ValidationFailed(
             _("注销原因过长（最多 %(max)d 个字）。") % {"max": max_length},
-            code="reason_too_long",
+            code=Code.REASON_TOO_LONG,
             detail={"field": "reason"},
         )
     return reason
@@ -848,7 +852,7 @@ def certificate_issue(
         _require_agency_head(actor, officer.agency)
         _require_active_agency(officer.agency)
         if not officer.is_active:
-            raise Conflict(_("该执法人员已不在岗，不能发证。"), code="officer_inactive")
+            raise Conflict(_("该执法人员已不在岗，不能发证。"), code=Code.OFFICER_INACTIVE)
         rules.check_validity(valid_from, valid_to)
         certificate = Certificate(
             officer=officer,
@@ -890,16 +894,16 @@ def certificate_renew(
         reason = rules.require_reason(reason)
         _require_active_agency(officer.agency)
         if not officer.is_active:
-            raise Conflict(_("该执法人员已不在岗，不能换证。"), code="officer_inactive")
+            raise Conflict(_("该执法人员已不在岗，不能换证。"), code=Code.OFFICER_INACTIVE)
         if old.revoked_on is not None:
-            raise Conflict(_("已注销的执法证不能换发，请重新发证。"), code="certificate_revoked")
+            raise Conflict(_("已注销的执法证不能换发，请重新发证。"), code=Code.CERTIFICATE_REVOKED)
         if Certificate.objects.filter(replaces=old).exists():
-            raise Conflict(_("该执法证已经换发过新证。"), code="certificate_already_renewed")
+            raise Conflict(_("该执法证已经换发过新证。"), code=Code.CERTIFICATE_ALREADY_RENEWED)
         rules.check_validity(valid_from, valid_to)
         if valid_from <= old.valid_from:
             raise ValidationFailed(
                 _("新证的有效期起始日期必须晚于旧证的起始日期。"),
-                code="invalid_validity",
+                code=Code.INVALID_VALIDITY,
                 detail={"field": "valid_from"},
             )
         new = Certificate(
@@ -940,7 +944,7 @@ def certificate_revoke(
         if certificate.revoked_on is not None:
             raise Conflict(
                 _("该执法证已于 %(day)s 注销。") % {"day": certificate.revoked_on.isoformat()},
-                code="certificate_revoked",
+                code=Code.CERTIFICATE_REVOKED,
             )
         certificate.revoked_on = clock.today() if on is None else on
         certificate.revoked_reason = reason
@@ -966,7 +970,7 @@ def _validate_group(group: Group) -> None:
         pk=group.pk
     )
     if taken.exists():
-        raise Conflict(_("已有同名的工作小组。"), code="group_exists")
+        raise Conflict(_("已有同名的工作小组。"), code=Code.GROUP_EXISTS)
 
 
 def group_create(
@@ -1032,7 +1036,7 @@ def membership_add(
         if person is None and post is None:
             raise ValidationFailed(
                 _("小组成员须写明人员或所任职务。"),
-                code="member_required",
+                code=Code.MEMBER_REQUIRED,
                 detail={"field": "person"},
             )
         if person is not None:
@@ -1043,7 +1047,7 @@ def membership_add(
             group=group, role=role, person=person, post=post, ended_on__isnull=True
         )
         if duplicate.exists():
-            raise Conflict(_("该成员已在小组中担任此职务。"), code="membership_exists")
+            raise Conflict(_("该成员已在小组中担任此职务。"), code=Code.MEMBERSHIP_EXISTS)
         membership = GroupMembership(
             group=group,
             role=role,
@@ -1069,7 +1073,7 @@ def membership_update(
         _require_system_admin(actor)
         reason = rules.require_reason(reason)
         if membership.ended_on is not None:
-            raise Conflict(_("该成员已退出小组，不能再修改。"), code="membership_ended")
+            raise Conflict(_("该成员已退出小组，不能再修改。"), code=Code.MEMBERSHIP_ENDED)
         changed = _apply(membership, changes, frozenset(MembershipChanges.__annotations__))
         if not changed:
             return membership

@@ -19,6 +19,7 @@ from zhifa.org import selectors as org_selectors
 from zhifa.org.models import Agency, Certificate, Government, Group, Unit
 from zhifa.org.rules import CertificateStatus
 from zhifa.org.selectors import CertificateCheck
+from zhifa.portal.errors import Code
 from zhifa.portal.rules import clean_search_text
 
 __all__ = [
@@ -100,10 +101,10 @@ class AgencyDetail:
 def public_agency_detail(*, agency_id: int, on: date) -> AgencyDetail:
     """One active agency (three queries). Raises :class:`NotFound` for any other id."""
     if not 1 <= agency_id <= MAX_DB_ID:
-        raise NotFound(_("未找到该执法主体。"))
+        raise NotFound(_("未找到该执法主体。"), code=Code.NOT_FOUND)
     agency = public_agencies().filter(id=agency_id).first()
     if agency is None:
-        raise NotFound(_("未找到该执法主体。"))
+        raise NotFound(_("未找到该执法主体。"), code=Code.NOT_FOUND)
     units = list(Unit.objects.filter(agency=agency, is_active=True).order_by("id"))
     certificates = list(public_certificates(agency_id=agency.id, on=on))
     return AgencyDetail(agency=agency, units=units, certificates=certificates)

@@ -1,0 +1,14 @@
+"""The stable error codes of the ledger.
+
+Every ``DomainError`` this app raises passes one of these (``docs/api-errors.md`` lists them;
+``tests/test_error_codes.py`` keeps both true)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Code(StrEnum):
+    LEDGER_DAMAGED = "ledger_damaged"
+    NOT_FOUND = "not_found"
+    VALIDATION_FAILED = "validation_failed"
