@@ -8,7 +8,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 
-# The three password codes name refusals, not passwords (bandit B105 is not a leak here).
+# The password and token codes name refusals, not secrets (bandit B105 is not a leak here).
 class Code(StrEnum):
     AGENCY_HEAD_REQUIRED = "agency_head_required"
     ALREADY_DECIDED = "already_decided"
@@ -41,7 +41,7 @@ class Code(StrEnum):
     SCOPES_REQUIRED = "scopes_required"
     SEPARATION_OF_DUTIES = "separation_of_duties"
     SUPERVISOR_OUTSIDE_JUSTICE_OFFICE = "supervisor_outside_justice_office"
-    TOKEN_EXPIRED = "token_expired"
+    TOKEN_EXPIRED = "token_expired"  # nosec B105
     UNIT_OUTSIDE_AGENCY = "unit_outside_agency"
     UNKNOWN_SCOPE = "unknown_scope"
     USER_DISABLED = "user_disabled"
