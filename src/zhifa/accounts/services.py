@@ -851,6 +851,13 @@ def token_create(
     scopes = sorted({scope.strip() for scope in scopes if scope.strip()})
     if not scopes:
         raise ValidationFailed(_("至少需要一个权限范围。"), code=Code.SCOPES_REQUIRED)
+    invalid = [scope for scope in scopes if not rules.is_valid_scope(scope)]
+    if invalid:
+        raise ValidationFailed(
+            _("权限范围格式应为“领域:操作”，如 evidence:upload。"),
+            code=Code.INVALID_SCOPE,
+            detail={"invalid": invalid},
+        )
     problem = rules.scope_problem(scopes, bound_to_agency=agency is not None)
     if problem == "unknown_scope":
         raise ValidationFailed(

@@ -374,11 +374,11 @@ def password_reset(request: HttpRequest) -> HttpResponse:
                 request=request,
             )
         except DomainError as exc:
-            if exc.code in ("wrong_reset_code", "reset_code_expired"):
+            if exc.code in (Code.WRONG_RESET_CODE, Code.RESET_CODE_EXPIRED):
                 locked = _reset_code_failed(request, username, known, exc.message)
                 if locked is not None:
                     return locked
-                form.add_error(None, wrong if exc.code == "wrong_reset_code" else exc.message)
+                form.add_error(None, wrong if exc.code == Code.WRONG_RESET_CODE else exc.message)
             else:
                 form.add_error("new_password1", exc.message)
         else:
