@@ -19,5 +19,6 @@ def test_tick_runs_the_cases_tasks_before_the_ledger_signs_a_checkpoint__R34() -
     assert [task.name for task in tick.discover()] == [
         "cases.pending_calendar",
         "cases.overdue",
+        "notices.email",
         "ledger.checkpoint",
     ]

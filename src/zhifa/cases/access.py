@@ -26,6 +26,7 @@ from zhifa.cases.errors import Code
 from zhifa.cases.models import Case, StepEvidence
 from zhifa.core.errors import NotFound, PermissionDenied
 from zhifa.evidence.models import Confidentiality
+from zhifa.evidence.selectors import Reader
 from zhifa.org.models import Agency, Officer
 from zhifa.org.selectors import agencies_readable_by
 
@@ -129,17 +130,20 @@ def case_get_for_actor(*, actor: Actor, case_id: int) -> Case:
     return case
 
 
-def evidence_case_scope(actor: Actor) -> Q:
+def evidence_case_scope(reader: Reader) -> Q:
     """R-33: an evidence item in the file of a confidential case is opened only by those who may
     read that case, by whoever uploaded it and by the holders of a grant on it. Registered with
     :func:`zhifa.evidence.selectors.reader_scope_register`, so that every read of an item — the
     evidence list and download, the case page, the API, linking — applies it."""
+    readable = (
+        cases_visible_to(reader) if isinstance(reader, User | ApiToken) else Case.objects.none()
+    )
     hidden = (
         StepEvidence.objects.exclude(step_run__case__confidentiality=Confidentiality.NONE)
-        .exclude(step_run__case__in=cases_visible_to(actor).values("pk"))
+        .exclude(step_run__case__in=readable.values("pk"))
         .values("evidence_id")
     )
     scope = ~Q(pk__in=hidden)
-    if isinstance(actor, User) and actor.is_authenticated:
-        scope |= Q(uploaded_by=actor) | Q(grants__user=actor, grants__revoked_at__isnull=True)
+    if isinstance(reader, User) and reader.is_authenticated:
+        scope |= Q(uploaded_by=reader) | Q(grants__user=reader, grants__revoked_at__isnull=True)
     return scope

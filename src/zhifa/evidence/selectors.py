@@ -12,8 +12,9 @@ read of an item goes through it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeAlias
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 
 from zhifa.accounts.access import Role, active_roles, is_supervisor
@@ -49,8 +50,11 @@ def readable_agency_ids(user: Any) -> set[int]:
     return ids
 
 
-ReaderScope = Callable[[Any], Q]
-"""A condition on :class:`Evidence` that must also hold for ``actor`` to read an item."""
+Reader: TypeAlias = Actor | AnonymousUser | None
+"""Who reads: an actor, or a visitor not signed in (who reads nothing)."""
+
+ReaderScope = Callable[[Reader], Q]
+"""A condition on :class:`Evidence` that must also hold for ``reader`` to read an item."""
 
 _reader_scopes: list[ReaderScope] = []
 
@@ -62,29 +66,29 @@ def reader_scope_register(scope: ReaderScope) -> None:
         _reader_scopes.append(scope)
 
 
-def evidence_visible_to(actor: Any) -> QuerySet[Evidence]:
-    """Every evidence item ``actor`` (a user or an API token) may read — the one place that
+def evidence_visible_to(reader: Reader) -> QuerySet[Evidence]:
+    """Every evidence item ``reader`` (a user or an API token) may read — the one place that
     decides it. A token is granted no confidential item (R-33: grants are personal) and reads
     only its own agency's items when it is bound to one."""
-    if isinstance(actor, ApiToken):
+    if isinstance(reader, ApiToken):
         rows = Evidence.objects.filter(confidentiality="")
-        if actor.agency_id is not None:
-            rows = rows.filter(agency_id=actor.agency_id)
+        if reader.agency_id is not None:
+            rows = rows.filter(agency_id=reader.agency_id)
     else:
-        if actor is None or not getattr(actor, "is_authenticated", False):
+        if reader is None or not getattr(reader, "is_authenticated", False):
             return Evidence.objects.none()
-        agencies = readable_agency_ids(actor)
+        agencies = readable_agency_ids(reader)
         if not agencies:
             return Evidence.objects.none()
         open_items = Q(confidentiality="")
-        confidential_allowed = Q(uploaded_by=actor) | Q(
-            grants__user=actor, grants__revoked_at__isnull=True
+        confidential_allowed = Q(uploaded_by=reader) | Q(
+            grants__user=reader, grants__revoked_at__isnull=True
         )
         rows = Evidence.objects.filter(agency_id__in=agencies).filter(
             open_items | confidential_allowed
         )
     for scope in _reader_scopes:
-        rows = rows.filter(scope(actor))
+        rows = rows.filter(scope(reader))
     return rows.distinct().select_related("blob", "agency")
 
 

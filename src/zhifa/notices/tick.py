@@ -23,4 +23,5 @@ def deliver(now: datetime) -> str:
     return "；".join(parts)
 
 
-TASKS = [TickTask(name="notices.email", run=deliver, order=200)]
+# after the tasks that queue e-mail (cases: 100), before the ledger signs its checkpoint (1000)
+TASKS = [TickTask(name="notices.email", run=deliver, order=500)]
