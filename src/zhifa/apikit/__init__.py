@@ -93,7 +93,7 @@ def actor_of(request: HttpRequest) -> Actor:
     raise PermissionDenied(_("缺少操作者：请先登录。"), code=Code.ACTOR_REQUIRED)
 
 
-def is_machine(actor: object) -> TypeGuard[ApiToken]:
+def is_machine(actor: Actor) -> TypeGuard[ApiToken]:
     """Is ``actor`` a machine (an API token) rather than a person?"""
     return isinstance(actor, ApiToken)
 

@@ -24,6 +24,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import AfterValidator, Field
 
 from zhifa.accounts.access import require_scope, token_reads_personal_data
+from zhifa.accounts.actors import Actor
 from zhifa.apikit import (
     MAX_DB_ID,
     MAX_TEXT,
@@ -277,7 +278,7 @@ def _start_args(agency_id: int, payload: CaseStartFields) -> dict[str, Any]:
 # --- rendering ----------------------------------------------------------------------------------
 
 
-def _fresh_detail(actor: Any, case_id: int) -> selectors.CaseDetail:
+def _fresh_detail(actor: Actor, case_id: int) -> selectors.CaseDetail:
     """The case as it stands after a write, read again through the scoped selector."""
     return selectors.case_detail(
         selectors.case_get_for_actor(actor=actor, case_id=case_id), viewer=actor

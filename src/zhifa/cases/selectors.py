@@ -824,7 +824,7 @@ def complaint_entry(complaint: Complaint) -> ComplaintEntry:
     )
 
 
-def complaint_get_for_actor(*, actor: Any, complaint_id: int) -> Complaint:
+def complaint_get_for_actor(*, actor: Actor, complaint_id: int) -> Complaint:
     complaint = complaints_visible_to(actor).filter(pk=complaint_id).first()
     if complaint is None:
         raise NotFound(_("没有找到该投诉举报。"), code=Code.NOT_FOUND)
