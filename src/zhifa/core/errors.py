@@ -25,7 +25,9 @@ class Code(StrEnum):
     CREDIT_CODE_INVALID = "credit_code_invalid"
     ID_NUMBER_INVALID = "id_number_invalid"
     INVALID = "invalid"
+    INVISIBLE_CHARACTER = "invisible_character"
     NOT_FOUND = "not_found"
+    NUMBER_INVALID = "number_invalid"
     PERMISSION_DENIED = "permission_denied"
     PHONE_INVALID = "phone_invalid"
     VALIDATION_FAILED = "validation_failed"
@@ -73,5 +75,3 @@ class NotFound(DomainError):
 class Conflict(DomainError):
     status = 409
     default_code = "conflict"
-    INVISIBLE_CHARACTER = "invisible_character"
-    NUMBER_INVALID = "number_invalid"
