@@ -53,6 +53,13 @@ QUERY_PARAMETERS: dict[str, tuple[str, ...]] = {
     "accounts:security_log": ("kind", "username", "page"),
     "accounts:roles": (),
     "accounts:role_revoke": (),
+    "accounts:password_reset": (),
+    "accounts:tokens": (),
+    "accounts:token_decide": (),
+    "accounts:resets": (),
+    "accounts:reset_decide": (),
+    "notices:outbox": ("page",),
+    "notices:retry": (),
     "cases:list": ("mine", "state", "agency"),
     "cases:new": (),
     "cases:deadlines": (),
@@ -197,6 +204,9 @@ def _path_samples() -> dict[str, str]:
         "assignment_id": assignment,
     }
     samples = {name: str(row.pk) for name, row in found.items() if row is not None}
+    # the token, reset and outbox pages: the demo has no such rows, so an id that names none
+    for name in ("token_id", "reset_id", "email_id"):
+        samples.setdefault(name, "1")
     samples["kind"] = next(iter(procedures.DOCUMENT_KINDS))
     return samples
 

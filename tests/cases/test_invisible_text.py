@@ -11,13 +11,13 @@ import pytest
 
 from tests.cases.conftest import Desk, person_party, start, unchanged
 from tests.org.conftest import nothing_changes
+from zhifa.accounts.actors import SYSTEM
 from zhifa.cases import services as case_services
 from zhifa.cases.services import PartyIn
 from zhifa.catalogue import services as catalogue_services
 from zhifa.catalogue.models import InspectionItem, LegalDocument
 from zhifa.core.errors import ValidationFailed
 from zhifa.org import services as org_services
-from zhifa.org.actors import SYSTEM
 from zhifa.org.models import Agency, Certificate, GroupMembership, Person, Unit
 
 RLO = "\u202e"

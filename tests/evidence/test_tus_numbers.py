@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 
 from tests.evidence.conftest import World, meta
+from tests.sessions import verified_client
 from zhifa.evidence.models import Upload
 from zhifa.evidence.tus import encode_metadata
 
@@ -17,9 +18,7 @@ BAD = ["²", "¹", "٣", "-1", "+1", " 1", "", "1, 1", "99999999999999999999999"
 
 
 def _client(world: World) -> Client:
-    client = Client()
-    client.force_login(world.officer_user)
-    return client
+    return verified_client(world.officer_user)
 
 
 @pytest.mark.parametrize("value", BAD)

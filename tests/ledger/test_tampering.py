@@ -33,13 +33,13 @@ from django.core.management.base import CommandError
 from django.db import connection, models, transaction
 from django.test import Client, override_settings
 
+from zhifa.accounts.actors import SYSTEM
 from zhifa.accounts.models import User
 from zhifa.ledger import canonical, dbguard, keys, merkle, note
 from zhifa.ledger.models import Checkpoint, LedgerEvent, LedgerHead, LedgerNode, Version
 from zhifa.ledger.services import checkpoint_sign, leaf_data, mirror_checkpoints, snapshot_fields
 from zhifa.ledger.verify import Report, verify_ledger
 from zhifa.org import services as org_services
-from zhifa.org.actors import SYSTEM
 from zhifa.org.models import Agency
 
 from .conftest import raw
