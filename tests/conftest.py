@@ -1,9 +1,52 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests import databases
+
+if not hasattr(pytest.Function, "_nodeid"):
+    # schemathesis 4.32's lazy schemas (``tests/test_api_schema.py``) read and set
+    # ``item._nodeid``, which pytest 9.2 no longer has (it keeps ``item.nodeid``): read it from
+    # ``nodeid``, and ignore the renaming (each operation is still a subtest with its label).
+    pytest.Function._nodeid = property(  # type: ignore[attr-defined]
+        lambda item: item.nodeid, lambda item, value: None
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not hasattr(config, "workerinput"):  # the controlling process (or the only one)
+        databases.new_run_id()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if hasattr(config, "workerinput"):
+        return
+    from pytest_django.plugin import blocking_manager_key
+
+    with config.stash[blocking_manager_key].unblock():
+        databases.drop_template()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(
+    request: pytest.FixtureRequest,
+    django_test_environment: None,
+    django_db_blocker: Any,
+    django_db_modify_db_settings: None,
+) -> Iterator[None]:
+    """The test database is a clone of one template migrated once per run (``tests/databases``),
+    not a database migrated again in every xdist worker."""
+    suffix = getattr(request.config, "workerinput", {}).get("workerid", "main")
+    verbosity = request.config.option.verbose
+    with django_db_blocker.unblock():
+        clone, original = databases.setup(suffix, verbosity)
+    yield
+    with django_db_blocker.unblock():
+        databases.teardown(clone, original, verbosity)
 
 
 @pytest.fixture(autouse=True)

@@ -34,11 +34,7 @@ def test_there_is_one_system_actor__O6() -> None:
 
 
 def _sources() -> list[Path]:
-    return [
-        path
-        for path in sorted(SRC.rglob("*.py"))
-        if "migrations" not in path.parts
-    ]
+    return [path for path in sorted(SRC.rglob("*.py")) if "migrations" not in path.parts]
 
 
 def _annotation(node: ast.arg) -> str:

@@ -1,6 +1,6 @@
-"""Crash safety (R-34): a worker killed with SIGKILL at random moments during 50 uploads leaves no
-row pointing to a missing or short file and no partial file registered; retrying each upload
-finishes it correctly."""
+"""Crash safety (R-34): a worker killed with SIGKILL at random moments during 50 uploads (25 in
+``make test``, 50 in ``make test-deep``) leaves no row pointing to a missing or short file and no
+partial file registered; retrying each upload finishes it correctly."""
 
 from __future__ import annotations
 
@@ -15,11 +15,14 @@ from typing import Any
 
 import pytest
 
+from tests.budget import budget
 from tests.evidence.conftest import mp4_bytes
 from tests.evidence.serverproc import Gunicorn, connect, prepare, scratch_database, server_env
 from tests.evidence.tusclient import TusClient
 
-UPLOADS = 50
+# The gate's 25 uploads take about 6 s and see about 20 kills (at least 10 are asserted), each at a
+# random moment of an upload; make test-deep runs the 50 of the requirement's wording.
+UPLOADS = budget(gate=25, deep=50)
 CHUNK = 128 * 1024
 
 
@@ -49,7 +52,7 @@ def http_client_errors() -> type[Exception]:
 
 
 @pytest.mark.slow
-def test_sigkill_during_50_uploads_leaves_nothing_partial_and_retries_finish__R34(
+def test_sigkill_during_uploads_leaves_nothing_partial_and_retries_finish__R34(
     tmp_path: Path,
 ) -> None:
     with scratch_database() as database_url:

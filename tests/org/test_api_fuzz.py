@@ -24,14 +24,17 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from tests.budget import budget
 from tests.sessions import verified_client
 from zhifa.accounts.models import User
 
 from .conftest import Org
 
-schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application()).include(
-    path_regex="^/api/v1/org/"
-)
+# Built when the tests run (the fixture below), not when the module is collected in every worker.
+schema = schemathesis.pytest.from_fixture("whole_api_schema").include(path_regex="^/api/v1/org/")
+
+# Random examples per operation, after the deterministic coverage cases (tests/test_api_schema.py).
+EXAMPLES = budget(gate=10, deep=20)
 
 CHECKS = [
     not_a_server_error,
@@ -41,7 +44,7 @@ CHECKS = [
 ]
 
 FUZZ = settings(
-    max_examples=20,
+    max_examples=EXAMPLES,
     deadline=None,
     suppress_health_check=[
         HealthCheck.function_scoped_fixture,
@@ -50,6 +53,11 @@ FUZZ = settings(
         HealthCheck.data_too_large,
     ],
 )
+
+
+@pytest.fixture(scope="session")
+def whole_api_schema() -> Any:
+    return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
 
 
 @pytest.fixture(autouse=True)
