@@ -31,6 +31,7 @@ class AgencyRef(Protocol):
 
 
 Role = RoleAssignment.Role
+AdminRole = User.AdminRole
 
 
 def active_roles(user: Any) -> QuerySet[RoleAssignment]:

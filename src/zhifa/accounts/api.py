@@ -8,8 +8,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from zhifa.accounts.auth import ApiTokenAuth
-from zhifa.accounts.models import ApiToken
-from zhifa.apikit import ErrorOut
+from zhifa.apikit import ErrorOut, is_machine
 
 # Machines only: a staff member has no token to ask about.
 router = Router(tags=["accounts"], auth=ApiTokenAuth())
@@ -31,7 +30,7 @@ class TokenOut(Schema):
 )
 def token_whoami(request: HttpRequest) -> TokenOut:
     token = request.auth  # type: ignore[attr-defined]
-    assert isinstance(token, ApiToken)
+    assert is_machine(token)
     return TokenOut(
         name=token.name,
         prefix=token.prefix,

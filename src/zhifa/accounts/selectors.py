@@ -1,4 +1,9 @@
-"""Reads of accounts, scoped to who asks."""
+"""Reads of accounts, scoped to who asks.
+
+The pages name the rows they are handed (``User``, ``ApiToken``, ``CredentialReset``,
+``RoleAssignment``, ``SecurityEvent``) and the scope labels through this module: views and the
+API import no models, and query none themselves.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from django.db.models import Q, QuerySet
 
 from zhifa.accounts.access import active_roles, require_admin
 from zhifa.accounts.actors import Actor
+from zhifa.accounts.models import SCOPE_LABELS as SCOPE_LABELS  # the token page's labels
 from zhifa.accounts.models import (
     ApiToken,
     ApiTokenApproval,
@@ -28,6 +34,16 @@ RESET_NOTICE_DAYS = 30
 class AgencyRoles:
     agency_name: str
     roles: list[str]
+
+
+def user_named(username: str) -> User | None:
+    """The account signing in as ``username`` (the sign-in checks the rest)."""
+    return User.objects.filter(username=username).first()
+
+
+def active_user(user_id: int) -> User | None:
+    """The active account ``user_id`` (the one who passed the password step)."""
+    return User.objects.filter(pk=user_id, is_active=True).first()
 
 
 def roles_by_agency(user: Any) -> list[AgencyRoles]:

@@ -57,7 +57,7 @@ from zhifa.accounts.forms import (
     RoleRevokeForm,
     SecurityLogFilterForm,
 )
-from zhifa.accounts.models import (
+from zhifa.accounts.selectors import (
     SCOPE_LABELS,
     ApiToken,
     CredentialReset,
@@ -95,7 +95,7 @@ def _safe_next(request: HttpRequest, candidate: str | None) -> str:
 
 
 def _user_named(username: str) -> User | None:
-    return User.objects.filter(username=username).first()
+    return selectors.user_named(username)
 
 
 def _start_pending(request: HttpRequest, user: User, next_url: str) -> None:
@@ -120,7 +120,7 @@ def _pending_user(request: HttpRequest) -> User | None:
     if clock.now() >= datetime.fromisoformat(until):
         _clear_pending(request)
         return None
-    return User.objects.filter(pk=user_id, is_active=True).first()
+    return selectors.active_user(user_id)
 
 
 def _lockout_page(request: HttpRequest) -> HttpResponse:
@@ -501,9 +501,7 @@ def roles(request: HttpRequest) -> HttpResponse:
 @admin_role_required(User.AdminRole.SECURITY)
 def role_revoke(request: HttpRequest, assignment_id: int) -> HttpResponse:
     assignment = get_object_or_404(
-        RoleAssignment.objects.select_related("user", "agency", "unit"),
-        pk=assignment_id,
-        revoked_at__isnull=True,
+        selectors.role_assignments_for_security_admin(request_user(request)), pk=assignment_id
     )
     form = RoleRevokeForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""

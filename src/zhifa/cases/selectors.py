@@ -2,6 +2,10 @@
 
 Who may read a case is decided in :mod:`zhifa.cases.access` (``cases_visible_to``,
 ``case_get_for_actor``, re-exported here); every read below goes through it.
+
+The pages name the rows they are handed (``Case``, ``StepRun``, ``Record``, ``Party``,
+``CaseDeadline``, ``Complaint``, ``Agency``, ``Officer``) through this module: views and the API
+import no models, and query none themselves.
 """
 
 from __future__ import annotations
@@ -891,3 +895,31 @@ def evidence_to_link(evidence_id: int) -> Evidence:
     if evidence is None:
         raise NotFound(_("没有找到该证据。"), code=Code.NOT_FOUND)
     return evidence
+
+
+# --- for the staff pages --------------------------------------------------------------------------
+
+
+def deferred_first_step(case: Case) -> StepRun | None:
+    """The closed first step deferred by an emergency start (R-9), whose papers follow it."""
+    return case.steps.filter(deferred=True, state=StepRun.State.CLOSED).first()
+
+
+def officers_on_case(case: Case) -> QuerySet[Officer]:
+    """The officers assigned to the case now."""
+    return Officer.objects.filter(
+        pk__in=case.officers.filter(removed_at__isnull=True).values("officer_id")
+    ).select_related("person")
+
+
+def officers_of_case_agency(case: Case, *, active_only: bool = False) -> QuerySet[Officer]:
+    """The officers of the case's agency (the services check whom they may assign)."""
+    rows = Officer.objects.filter(agency=case.agency)
+    if active_only:
+        rows = rows.filter(is_active=True)
+    return rows.select_related("person")
+
+
+def complaint_agencies(complaint: Complaint) -> QuerySet[Agency]:
+    """The agency a complaint was filed with, as the choice of the case it starts."""
+    return Agency.objects.filter(pk=complaint.agency_id)

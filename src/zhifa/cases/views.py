@@ -27,14 +27,21 @@ from zhifa.accounts.decorators import request_user, staff_required
 from zhifa.cases import documents, rules, selectors, services
 from zhifa.cases import forms as case_forms
 from zhifa.cases.documents import FieldType
-from zhifa.cases.models import Case, CaseDeadline, Complaint, Party, Record, StepRun
+from zhifa.cases.selectors import (
+    Agency,
+    Case,
+    CaseDeadline,
+    Complaint,
+    Party,
+    Record,
+    StepRun,
+)
 from zhifa.catalogue import procedures
 from zhifa.catalogue.procedures import ApprovalRole, ProcedureDefinition, Step
 from zhifa.core import clock
 from zhifa.core.errors import DomainError, NotFound
 from zhifa.core.numbers import parse_optional_id
 from zhifa.evidence.selectors import evidence_visible_to
-from zhifa.org.models import Agency, Officer
 from zhifa.org.selectors import agencies_of, agencies_readable_by
 
 WRITER_ROLES = (Role.OFFICER, Role.UNIT_HEAD, Role.AGENCY_HEAD, Role.LEGAL_REVIEWER)
@@ -256,12 +263,6 @@ def _extendable(case: Case, definition: ProcedureDefinition) -> list[CaseDeadlin
     return rows
 
 
-def _case_officers(case: Case) -> QuerySet[Officer]:
-    return Officer.objects.filter(
-        pk__in=case.officers.filter(removed_at__isnull=True).values("officer_id")
-    ).select_related("person")
-
-
 def _forms(
     request: HttpRequest,
     case: Case,
@@ -278,11 +279,9 @@ def _forms(
 
     out["advance"] = pick("advance", lambda: case_forms.AdvanceForm(prefix="advance"))
     out["party"] = pick("party", lambda: case_forms.PartyForm(prefix="party"))
-    on_case = _case_officers(case)
-    assignable = (
-        Officer.objects.filter(agency=case.agency, is_active=True)
-        .exclude(pk__in=on_case.values("pk"))
-        .select_related("person")
+    on_case = selectors.officers_on_case(case)
+    assignable = selectors.officers_of_case_agency(case, active_only=True).exclude(
+        pk__in=on_case.values("pk")
     )
     out["assign"] = pick(
         "assign", lambda: case_forms.OfficerAssignForm(officers=assignable, prefix="assign")
@@ -375,7 +374,7 @@ def _forms(
             )
         out["records"] = record_forms
     # the emergency start form is filed after the (closed, deferred) first step, and approved.
-    deferred = case.steps.filter(deferred=True, state=StepRun.State.CLOSED).first()
+    deferred = selectors.deferred_first_step(case)
     if deferred is not None:
         deferred_step = definition.step(deferred.step_id)
         done = rules.effective_approvals(deferred)
@@ -555,7 +554,7 @@ def record_add(request: HttpRequest, case_id: int, kind: str) -> HttpResponse:
     signers = signers or _signers_for(definition, kind)
     key = f"record-{kind}"
     form = case_forms.RecordForm(request.POST, kind=kind, signers=signers, prefix=key)
-    deferred = case.steps.filter(deferred=True, state=StepRun.State.CLOSED).first()
+    deferred = selectors.deferred_first_step(case)
     target = (
         deferred if deferred is not None and selectors.files_after_emergency(case, kind) else None
     )
@@ -654,7 +653,7 @@ def party_correct(request: HttpRequest, case_id: int, party_id: int) -> HttpResp
 @require_POST
 def officer_assign(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case_or_404(request, case_id)
-    officers = Officer.objects.filter(agency=case.agency).select_related("person")
+    officers = selectors.officers_of_case_agency(case)
     form = case_forms.OfficerAssignForm(request.POST, officers=officers, prefix="assign")
     return _submit(
         request,
@@ -674,7 +673,7 @@ def officer_assign(request: HttpRequest, case_id: int) -> HttpResponse:
 def officer_remove(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case_or_404(request, case_id)
     form = case_forms.OfficerRemoveForm(
-        request.POST, officers=_case_officers(case), prefix="remove"
+        request.POST, officers=selectors.officers_on_case(case), prefix="remove"
     )
     return _submit(
         request,
@@ -696,7 +695,9 @@ def officer_remove(request: HttpRequest, case_id: int) -> HttpResponse:
 @require_POST
 def step_officers(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case_or_404(request, case_id)
-    form = case_forms.PresentForm(request.POST, officers=_case_officers(case), prefix="present")
+    form = case_forms.PresentForm(
+        request.POST, officers=selectors.officers_on_case(case), prefix="present"
+    )
     return _submit(
         request,
         case,
@@ -916,7 +917,7 @@ def _render_complaint(
     error: str = "",
     status: int = 200,
 ) -> HttpResponse:
-    agencies = Agency.objects.filter(pk=complaint.agency_id)
+    agencies = selectors.complaint_agencies(complaint)
     editable = complaint.state == Complaint.State.PENDING and has_role(
         request.user, complaint.agency, *services.STAFF_ROLES
     )
@@ -945,7 +946,7 @@ def complaint_detail(request: HttpRequest, complaint_id: int) -> HttpResponse:
 @require_POST
 def complaint_start_case(request: HttpRequest, complaint_id: int) -> HttpResponse:
     complaint = _complaint_or_404(request, complaint_id)
-    agencies = Agency.objects.filter(pk=complaint.agency_id)
+    agencies = selectors.complaint_agencies(complaint)
     form = case_forms.CaseFieldsForm(request.POST, agencies=agencies, prefix="case")
     party = case_forms.FirstPartyForm(request.POST, prefix="party")
     error = _("请检查填写的内容。")

@@ -35,7 +35,6 @@ from zhifa.apikit import (
 )
 from zhifa.catalogue import flowchart, procedures, selectors, services, xlsx
 from zhifa.catalogue.errors import Code
-from zhifa.catalogue.models import InspectionItem, LegalDocument, Power
 from zhifa.core.deadlines import LegalLimit, Unit
 from zhifa.core.errors import ValidationFailed
 
@@ -56,12 +55,12 @@ SlugPath = Annotated[str, Path(max_length=50, pattern=r"^[a-z][a-z0-9_]{0,49}$")
 
 _ACT_TYPE_SCHEMA: JsonDict = {
     "type": "string",
-    "enum": list(Power.ActType.values),
+    "enum": list(selectors.ActType.values),
     "title": "执法类别",
 }
 _LEVEL_SCHEMA: JsonDict = {
     "type": "string",
-    "enum": list(LegalDocument.Level.values),
+    "enum": list(selectors.DocumentLevel.values),
     "title": "效力层级",
 }
 _UNIT_SCHEMA: JsonDict = {"type": "string", "enum": [u.value for u in Unit], "title": "时限单位"}
@@ -322,88 +321,6 @@ class ArticleIn(Schema):
 # --- rendering ----------------------------------------------------------------------------------
 
 
-def _article_out(article: Any) -> dict[str, Any]:
-    return {
-        "id": article.id,
-        "document_id": article.document_id,
-        "number": article.number,
-        "label": article.label,
-        "citation": article.citation,
-        "text": article.text,
-        "text_is_summary": article.text_is_summary,
-    }
-
-
-def _document_out(document: LegalDocument) -> dict[str, Any]:
-    return {
-        "id": document.id,
-        "title": document.title,
-        "short_title": document.short_title,
-        "level": document.level,
-        "level_label": str(LegalDocument.Level(document.level).label),
-        "issuing_body": document.issuing_body,
-        "document_number": document.document_number,
-        "effective_on": document.effective_on,
-        "repealed_on": document.repealed_on,
-        "articles": [_article_out(a) for a in document.articles.all()],
-    }
-
-
-def _power_out(power: Power) -> dict[str, Any]:
-    limit = services.power_time_limit(power)
-    definition = procedures.shipped().get(power.procedure)
-    return {
-        "id": power.id,
-        "agency_id": power.agency_id,
-        "agency_name": power.agency.name,
-        "code": power.code,
-        "name": power.name,
-        "act_type": power.act_type,
-        "act_type_label": str(Power.ActType(power.act_type).label),
-        "subject": power.subject,
-        "procedure": power.procedure,
-        "procedure_name": definition.name if definition else power.procedure,
-        "flowchart_url": f"/api/v1/catalogue/powers/{power.id}/flowchart.svg",
-        "time_limit": None
-        if limit is None
-        else {
-            "amount": limit.amount,
-            "unit": limit.unit.value,
-            "basis": limit.basis,
-            "text": f"{limit.amount}{limit.unit.label}（{limit.basis}）",
-        },
-        "bases": [_article_out(b.article) for b in power.bases.all()],
-        "standards": [
-            {
-                "circumstance": s.circumstance,
-                "measure": s.measure,
-                "fine_from": s.fine_from,
-                "fine_to": s.fine_to,
-            }
-            for s in power.standards.all()
-        ],
-        "fees": [{"item": f.item, "amount": f.amount, "basis": f.basis} for f in power.fees.all()],
-        "version": power.version,
-        "repealed_on": power.repealed_on,
-    }
-
-
-def _item_out(item: InspectionItem) -> dict[str, Any]:
-    return {
-        "id": item.id,
-        "agency_id": item.agency_id,
-        "code": item.code,
-        "name": item.name,
-        "basis": item.basis,
-        "subject": item.subject,
-        "content": item.content,
-        "method": item.method,
-        "ratio_percent": item.ratio_percent,
-        "frequency": item.frequency,
-        "version": item.version,
-    }
-
-
 def _requirement_out(r: procedures.Requirement) -> dict[str, Any]:
     return {
         "document": r.document,
@@ -538,14 +455,14 @@ def _xlsx(body: bytes, filename: str) -> HttpResponse:
 )
 def power_list(request: HttpRequest, agency_id: IdPath) -> list[dict[str, Any]]:
     agency = selectors.agency_get(agency_id)
-    return [_power_out(p) for p in selectors.current_powers_of(agency)]
+    return [selectors.power_data(p) for p in selectors.current_powers_of(agency)]
 
 
 @router.get(
     "/powers/{power_id}", auth=PUBLIC, response={200: PowerOut, **PUBLIC_ERRORS}, summary="执法事项"
 )
 def power_detail(request: HttpRequest, power_id: IdPath) -> dict[str, Any]:
-    return _power_out(selectors.power_get(power_id))
+    return selectors.power_data(selectors.power_get(power_id))
 
 
 @router.get(
@@ -569,7 +486,7 @@ def power_flowchart(request: HttpRequest, power_id: IdPath) -> HttpResponse:
 )
 def inspection_list(request: HttpRequest, agency_id: IdPath) -> list[dict[str, Any]]:
     agency = selectors.agency_get(agency_id)
-    return [_item_out(i) for i in selectors.current_inspections_of(agency)]
+    return [selectors.inspection_item_data(i) for i in selectors.current_inspections_of(agency)]
 
 
 @router.get(
@@ -603,7 +520,7 @@ def inspection_export(request: HttpRequest, agency_id: IdPath) -> HttpResponse:
     summary="执法依据（法律法规等）",
 )
 def document_list(request: HttpRequest) -> list[dict[str, Any]]:
-    return [_document_out(d) for d in selectors.legal_documents()]
+    return [selectors.legal_document_data(d) for d in selectors.legal_documents()]
 
 
 @router.get(
@@ -613,7 +530,7 @@ def document_list(request: HttpRequest) -> list[dict[str, Any]]:
     summary="执法依据及其条文",
 )
 def document_detail(request: HttpRequest, document_id: IdPath) -> dict[str, Any]:
-    return _document_out(selectors.legal_document_get(document_id))
+    return selectors.legal_document_data(selectors.legal_document_get(document_id))
 
 
 @router.get(
@@ -680,7 +597,7 @@ def power_create(
         fees=_fees(payload.fees),
         reason=payload.reason,
     )
-    return Status(201, _power_out(selectors.power_get(power.id)))
+    return Status(201, selectors.power_data(selectors.power_get(power.id)))
 
 
 @router.patch(
@@ -711,7 +628,7 @@ def power_update(request: HttpRequest, power_id: IdPath, payload: PowerUpdateIn)
         fees=None if payload.fees is None else _fees(payload.fees),
         **changes,
     )
-    return _power_out(selectors.power_get(power.id))
+    return selectors.power_data(selectors.power_get(power.id))
 
 
 @router.get(
@@ -744,7 +661,7 @@ def power_repeal(request: HttpRequest, power_id: IdPath, payload: PowerRepealIn)
     power = services.power_repeal(
         actor=actor_of(request), power=selectors.power_get(power_id), reason=payload.reason
     )
-    return _power_out(selectors.power_get(power.id))
+    return selectors.power_data(selectors.power_get(power.id))
 
 
 @router.post(
@@ -760,7 +677,7 @@ def inspection_create(
     item = services.inspection_item_create(
         actor=actor_of(request), agency=selectors.agency_get(agency_id), reason=reason, **fields
     )
-    return Status(201, _item_out(item))
+    return Status(201, selectors.inspection_item_data(item))
 
 
 @router.post(
@@ -770,7 +687,7 @@ def inspection_create(
 )
 def document_create(request: HttpRequest, payload: LegalDocumentIn) -> Status[dict[str, Any]]:
     document = services.legal_document_create(actor=actor_of(request), **payload.model_dump())
-    return Status(201, _document_out(selectors.legal_document_get(document.id)))
+    return Status(201, selectors.legal_document_data(selectors.legal_document_get(document.id)))
 
 
 @router.post(
@@ -784,7 +701,7 @@ def article_create(
     actor = actor_of(request)
     document = selectors.legal_document_get(document_id)
     article = services.legal_article_create(actor=actor, document=document, **payload.model_dump())
-    return Status(201, _article_out(article))
+    return Status(201, selectors.article_data(article))
 
 
 @router.post(

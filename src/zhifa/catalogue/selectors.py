@@ -4,6 +4,7 @@ procedures are read by anyone; repealed powers are kept but not listed as curren
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
@@ -11,7 +12,7 @@ from django.utils.translation import gettext as _
 from zhifa.accounts import access
 from zhifa.accounts.actors import Actor
 from zhifa.accounts.models import ApiToken
-from zhifa.catalogue import rules
+from zhifa.catalogue import procedures, rules, services
 from zhifa.catalogue.errors import Code
 from zhifa.catalogue.models import (
     DiscretionStandard,
@@ -26,6 +27,9 @@ from zhifa.org import selectors as org_selectors
 from zhifa.org.models import Agency
 from zhifa.org.rules import SCOPE_READ
 from zhifa.org.selectors import VersionEntry, history_of
+
+ActType = Power.ActType
+DocumentLevel = LegalDocument.Level
 
 _CITATION = re.compile(r"^(?P<doc>.+?)(?P<label>第[零一二三四五六七八九十百千]+条)$")
 
@@ -110,3 +114,88 @@ def power_history_for(actor: Actor, power: Power) -> list[VersionEntry]:
             code=Code.PERMISSION_DENIED,
         )
     return history_of(power)
+
+
+# --- what the API shows of a legal document, an article, a power and an inspection item --------
+
+
+def article_data(article: Any) -> dict[str, Any]:
+    return {
+        "id": article.id,
+        "document_id": article.document_id,
+        "number": article.number,
+        "label": article.label,
+        "citation": article.citation,
+        "text": article.text,
+        "text_is_summary": article.text_is_summary,
+    }
+
+
+def legal_document_data(document: LegalDocument) -> dict[str, Any]:
+    return {
+        "id": document.id,
+        "title": document.title,
+        "short_title": document.short_title,
+        "level": document.level,
+        "level_label": str(DocumentLevel(document.level).label),
+        "issuing_body": document.issuing_body,
+        "document_number": document.document_number,
+        "effective_on": document.effective_on,
+        "repealed_on": document.repealed_on,
+        "articles": [article_data(a) for a in document.articles.all()],
+    }
+
+
+def power_data(power: Power) -> dict[str, Any]:
+    limit = services.power_time_limit(power)
+    definition = procedures.shipped().get(power.procedure)
+    return {
+        "id": power.id,
+        "agency_id": power.agency_id,
+        "agency_name": power.agency.name,
+        "code": power.code,
+        "name": power.name,
+        "act_type": power.act_type,
+        "act_type_label": str(ActType(power.act_type).label),
+        "subject": power.subject,
+        "procedure": power.procedure,
+        "procedure_name": definition.name if definition else power.procedure,
+        "flowchart_url": f"/api/v1/catalogue/powers/{power.id}/flowchart.svg",
+        "time_limit": None
+        if limit is None
+        else {
+            "amount": limit.amount,
+            "unit": limit.unit.value,
+            "basis": limit.basis,
+            "text": f"{limit.amount}{limit.unit.label}（{limit.basis}）",
+        },
+        "bases": [article_data(b.article) for b in power.bases.all()],
+        "standards": [
+            {
+                "circumstance": s.circumstance,
+                "measure": s.measure,
+                "fine_from": s.fine_from,
+                "fine_to": s.fine_to,
+            }
+            for s in power.standards.all()
+        ],
+        "fees": [{"item": f.item, "amount": f.amount, "basis": f.basis} for f in power.fees.all()],
+        "version": power.version,
+        "repealed_on": power.repealed_on,
+    }
+
+
+def inspection_item_data(item: InspectionItem) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "agency_id": item.agency_id,
+        "code": item.code,
+        "name": item.name,
+        "basis": item.basis,
+        "subject": item.subject,
+        "content": item.content,
+        "method": item.method,
+        "ratio_percent": item.ratio_percent,
+        "frequency": item.frequency,
+        "version": item.version,
+    }

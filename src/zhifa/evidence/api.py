@@ -20,7 +20,6 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from zhifa.accounts.actors import Actor
-from zhifa.accounts.models import ApiToken, User
 from zhifa.apikit import (
     PUBLIC,
     READ_ERRORS,
@@ -32,8 +31,6 @@ from zhifa.apikit import (
 )
 from zhifa.core.errors import DomainError, NotFound, ValidationFailed
 from zhifa.evidence import blobs, selectors, services, tus
-from zhifa.evidence.models import CopyRequest, Device, Evidence, Upload
-from zhifa.org.models import Agency, Officer
 
 # Signed-in staff; the uploads also take a machine's token, the tus discovery is public.
 router = Router(tags=["evidence"], auth=STAFF_SESSION)
@@ -57,20 +54,22 @@ def client_ip(request: HttpRequest) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-def _tus_headers(response: HttpResponse, upload: Upload | None = None) -> HttpResponse:
+def _tus_headers(
+    response: HttpResponse, upload: selectors.UploadProgress | None = None
+) -> HttpResponse:
     response["Tus-Resumable"] = tus.TUS_VERSION
     response["Cache-Control"] = "no-store"
     if upload is not None:
         response["Upload-Offset"] = str(upload.offset)
         response["Upload-Length"] = str(upload.length)
-        if upload.state == Upload.State.RECEIVING:
+        if upload.expires_at is not None:
             response["Upload-Expires"] = tus.http_date(upload.expires_at)
         if upload.evidence_id is not None:
             response["Zhifa-Evidence-Id"] = str(upload.evidence_id)
     return response
 
 
-def _tus_error(exc: DomainError, upload: Upload | None = None) -> HttpResponse:
+def _tus_error(exc: DomainError) -> HttpResponse:
     body = json.dumps(exc.as_dict(), ensure_ascii=False)
     response = HttpResponse(body, status=exc.status, content_type="application/json")
     if exc.status == 460:
@@ -78,7 +77,7 @@ def _tus_error(exc: DomainError, upload: Upload | None = None) -> HttpResponse:
     detail = exc.detail if isinstance(exc.detail, dict) else {}
     if "offset" in detail:
         response["Upload-Offset"] = str(detail["offset"])
-    return _tus_headers(response, upload)
+    return _tus_headers(response)
 
 
 class BadRequest(DomainError):
@@ -131,20 +130,10 @@ def tus_options(request: HttpRequest) -> HttpResponse:
     return _tus_headers(response)
 
 
-def _agency_for(actor: Actor, metadata: dict[str, str]) -> Agency:
-    if isinstance(actor, ApiToken) and actor.agency is not None:
-        return actor.agency
+def _agency_id(metadata: dict[str, str]) -> int | None:
+    """The agency named by the upload's metadata; None when it names none."""
     agency_id = metadata.get("agency", "")
-    agencies = selectors.upload_agencies_of(actor)
-    if agency_id:
-        agency = agencies.filter(pk=services._int(agency_id)).first()
-    else:
-        agency = agencies.first() if agencies.count() == 1 else None
-    if agency is None:
-        raise ValidationFailed(
-            _("请选择上传到哪个执法主体。"), detail={"agency": _("请选择执法主体。")}
-        )
-    return agency
+    return services._int(agency_id) if agency_id else None
 
 
 @router.post("", auth=UPLOAD_AUTH, include_in_schema=False)
@@ -157,11 +146,11 @@ def tus_create(request: HttpRequest) -> HttpResponse:
     length = tus.parse_non_negative(request.headers.get("Upload-Length"), "Upload-Length")
     metadata = tus.parse_metadata(request.headers.get("Upload-Metadata", ""))
     actor = _actor(request)
-    agency = _agency_for(actor, metadata)
+    agency = selectors.upload_agency(actor, agency_id=_agency_id(metadata))
     upload = services.upload_create(actor=actor, agency=agency, length=length, metadata=metadata)
     response = HttpResponse(status=201)
     response["Location"] = request.build_absolute_uri(f"{request.path.rstrip('/')}/{upload.pk}")
-    return _tus_headers(response, upload)
+    return _tus_headers(response, selectors.upload_progress(upload))
 
 
 class EvidenceOut(Schema):
@@ -237,7 +226,10 @@ def form_upload(
     }
     actor = _actor(request)
     evidence = services.evidence_register_file(
-        actor=actor, agency=_agency_for(actor, metadata), file=file, metadata=metadata
+        actor=actor,
+        agency=selectors.upload_agency(actor, agency_id=_agency_id(metadata)),
+        file=file,
+        metadata=metadata,
     )
     return Status(201, evidence_out(evidence))
 
@@ -275,12 +267,6 @@ def evidence_download(request: HttpRequest, evidence_id: int) -> FileResponse:
 # --- devices, grants, copies (staff, with their session) ----------------------------------------
 
 
-def _agency_readable(request: HttpRequest, agency_id: int) -> Agency:
-    if not 0 < agency_id < 2**63 or agency_id not in selectors.readable_agency_ids(request.user):
-        raise NotFound(_("执法主体不存在或您无权查看。"))
-    return Agency.objects.get(pk=agency_id)
-
-
 class DeviceIn(Schema):
     agency_id: int
     kind: str
@@ -299,35 +285,21 @@ class DeviceOut(Schema):
     retired: bool
 
 
-def _device_out(device: Device) -> dict[str, Any]:
-    return {
-        "id": device.pk,
-        "agency_id": device.agency_id,
-        "kind": device.kind,
-        "serial": device.serial,
-        "model_name": device.model_name,
-        "holder_id": device.holder_id,
-        "retired": device.retired_at is not None,
-    }
-
-
 @router.get("/devices/{agency_id}", response={200: list[DeviceOut], **READ_ERRORS})
 def device_list(request: HttpRequest, agency_id: int) -> list[dict[str, Any]]:
     """The AV devices registered by an agency (R-3)."""
-    agency = _agency_readable(request, agency_id)
+    agency = selectors.agency_readable_by(request.user, agency_id)
     devices = selectors.devices_of_agency(user=request.user, agency=agency).order_by("pk")
-    return [_device_out(d) for d in devices]
+    return [selectors.device_data(d) for d in devices]
 
 
 @router.post("/devices", response={201: DeviceOut, **WRITE_ERRORS})
 def device_register(request: HttpRequest, payload: DeviceIn) -> Status[dict[str, Any]]:
     """Register an AV device (unit head, agency head or records keeper)."""
-    agency = _agency_readable(request, payload.agency_id)
+    agency = selectors.agency_readable_by(request.user, payload.agency_id)
     holder = None
     if payload.holder_id is not None:
-        holder = Officer.objects.filter(pk=services._int(str(payload.holder_id))).first()
-        if holder is None:
-            raise ValidationFailed(_("使用人不存在。"), detail={"holder_id": _("使用人不存在。")})
+        holder = selectors.device_holder(services._int(str(payload.holder_id)))
     device = services.device_register(
         actor=_actor(request),
         agency=agency,
@@ -336,7 +308,7 @@ def device_register(request: HttpRequest, payload: DeviceIn) -> Status[dict[str,
         model_name=payload.model_name.replace("\x00", "")[:100],
         holder=holder,
     )
-    return Status(201, _device_out(device))
+    return Status(201, selectors.device_data(device))
 
 
 class GrantIn(Schema):
@@ -358,10 +330,7 @@ def grant_create(
     """The agency head lets one user read a confidential item (R-33)."""
     if not 0 < evidence_id < 2**63 or not 0 < payload.user_id < 2**63:
         raise NotFound(_("音像记录不存在或您无权查看。"))
-    evidence = Evidence.objects.filter(pk=evidence_id).first()
-    user = User.objects.filter(pk=payload.user_id).first()
-    if evidence is None or user is None:
-        raise NotFound(_("音像记录或用户不存在。"))
+    evidence, user = selectors.grant_subjects(evidence_id=evidence_id, user_id=payload.user_id)
     grant = services.grant_create(
         actor=_actor(request), evidence=evidence, user=user, reason=payload.reason
     )
@@ -397,30 +366,10 @@ class CopyRequestOut(Schema):
     package_sha256: str | None
 
 
-def _copy_out(copy: CopyRequest) -> dict[str, Any]:
-    return {
-        "id": copy.pk,
-        "agency_id": copy.agency_id,
-        "party_name": copy.party_name,
-        "state": copy.state,
-        "evidence_ids": sorted(copy.items.values_list("pk", flat=True)),
-        "package_sha256": copy.package_id,
-    }
-
-
-def _copy_for(request: HttpRequest, copy_id: int) -> CopyRequest:
-    if not 0 < copy_id < 2**63:
-        raise NotFound(_("复制申请不存在。"))
-    copy = CopyRequest.objects.filter(pk=copy_id).first()
-    if copy is None or copy.agency_id not in selectors.readable_agency_ids(request.user):
-        raise NotFound(_("复制申请不存在。"))
-    return copy
-
-
 @router.post("/copies", response={201: CopyRequestOut, **WRITE_ERRORS})
 def copy_request_create(request: HttpRequest, payload: CopyRequestIn) -> Status[dict[str, Any]]:
     """Record a party's request for copies (R-32)."""
-    agency = _agency_readable(request, payload.agency_id)
+    agency = selectors.agency_readable_by(request.user, payload.agency_id)
     copy = services.copy_request_create(
         actor=_actor(request),
         agency=agency,
@@ -428,7 +377,7 @@ def copy_request_create(request: HttpRequest, payload: CopyRequestIn) -> Status[
         party_reason=payload.party_reason.replace("\x00", ""),
         evidence_ids=[i for i in payload.evidence_ids if 0 < i < 2**63],
     )
-    return Status(201, _copy_out(copy))
+    return Status(201, selectors.copy_request_data(copy))
 
 
 @router.post("/copies/{copy_id}/decision", response={200: CopyRequestOut, **WRITE_ERRORS})
@@ -436,26 +385,26 @@ def copy_request_decide(request: HttpRequest, copy_id: int, payload: DecisionIn)
     """The agency head approves or refuses (a refusal needs a reason)."""
     copy = services.copy_request_decide(
         actor=_actor(request),
-        request=_copy_for(request, copy_id),
+        request=selectors.copy_request_for(request.user, copy_id),
         approve=payload.approve,
         reason=payload.reason.replace("\x00", ""),
     )
-    return _copy_out(copy)
+    return selectors.copy_request_data(copy)
 
 
 @router.post("/copies/{copy_id}/package", response={200: CopyRequestOut, **WRITE_ERRORS})
 def copy_request_export(request: HttpRequest, copy_id: int) -> dict[str, Any]:
     """Build the package of an approved request (once)."""
-    copy = _copy_for(request, copy_id)
+    copy = selectors.copy_request_for(request.user, copy_id)
     services.copy_request_export(actor=_actor(request), request=copy)
     copy.refresh_from_db()
-    return _copy_out(copy)
+    return selectors.copy_request_data(copy)
 
 
 @router.get("/copies/{copy_id}/package", include_in_schema=False)
 def copy_request_download(request: HttpRequest, copy_id: int) -> FileResponse:
     """The package ZIP, to hand to the party."""
-    copy = _copy_for(request, copy_id)
+    copy = selectors.copy_request_for(request.user, copy_id)
     if copy.package_id is None:
         raise NotFound(_("复制件尚未制作。"))
     services.copy_package_opened(actor=_actor(request), request=copy, ip=client_ip(request))
@@ -489,7 +438,7 @@ def tus_head(request: HttpRequest, upload_id: str) -> HttpResponse:
         return _tus_headers(HttpResponse(status=404))
     except services.UploadGone:
         return _tus_headers(HttpResponse(status=410))
-    return _tus_headers(HttpResponse(status=200), upload)
+    return _tus_headers(HttpResponse(status=200), selectors.upload_progress(upload))
 
 
 @router.patch("/{upload_id}", auth=UPLOAD_AUTH, include_in_schema=False)
@@ -511,7 +460,7 @@ def tus_patch(request: HttpRequest, upload_id: str) -> HttpResponse:
         body_length=body_length,
         checksum=checksum,
     )
-    return _tus_headers(HttpResponse(status=204), upload)
+    return _tus_headers(HttpResponse(status=204), selectors.upload_progress(upload))
 
 
 class UploadStatus(Schema):

@@ -12,16 +12,21 @@ read of an item goes through it.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, TypeAlias
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from zhifa.accounts.access import Role, active_roles, is_supervisor
 from zhifa.accounts.actors import Actor
-from zhifa.accounts.models import ApiToken
-from zhifa.evidence.models import Confidentiality, Device, Evidence
-from zhifa.org.models import Agency
+from zhifa.accounts.models import ApiToken, User
+from zhifa.core.errors import NotFound, ValidationFailed
+from zhifa.evidence.errors import Code
+from zhifa.evidence.models import Confidentiality, CopyRequest, Device, Evidence, Upload
+from zhifa.org.models import Agency, Officer
 from zhifa.org.selectors import supervised_government_ids
 
 READER_ROLES = (Role.OFFICER, Role.UNIT_HEAD, Role.AGENCY_HEAD, Role.RECORDS_KEEPER)
@@ -103,3 +108,109 @@ def devices_for_upload(actor: Actor) -> QuerySet[Device]:
     return Device.objects.filter(
         agency__in=upload_agencies_of(actor), retired_at__isnull=True
     ).order_by("kind", "serial")
+
+
+# --- what an API request names by id ------------------------------------------------------------
+
+
+def upload_agency(actor: Actor, *, agency_id: int | None) -> Agency:
+    """The agency an upload goes to: a token's own agency; else the one named (``agency_id``),
+    or the only one ``actor`` may upload to when none is named."""
+    if isinstance(actor, ApiToken) and actor.agency is not None:
+        return actor.agency
+    agencies = upload_agencies_of(actor)
+    if agency_id is not None:
+        agency = agencies.filter(pk=agency_id).first()
+    else:
+        agency = agencies.first() if agencies.count() == 1 else None
+    if agency is None:
+        raise ValidationFailed(
+            _("请选择上传到哪个执法主体。"),
+            detail={"agency": _("请选择执法主体。")},
+            code=Code.VALIDATION_FAILED,
+        )
+    return agency
+
+
+def agency_readable_by(user: Any, agency_id: int) -> Agency:
+    """An agency whose evidence ``user`` reads; any other is not found."""
+    if not 0 < agency_id < 2**63 or agency_id not in readable_agency_ids(user):
+        raise NotFound(_("执法主体不存在或您无权查看。"), code=Code.NOT_FOUND)
+    return Agency.objects.get(pk=agency_id)
+
+
+def device_holder(officer_id: int) -> Officer:
+    """The officer named to hold a device (the service checks the agency)."""
+    holder = Officer.objects.filter(pk=officer_id).first()
+    if holder is None:
+        raise ValidationFailed(
+            _("使用人不存在。"),
+            detail={"holder_id": _("使用人不存在。")},
+            code=Code.VALIDATION_FAILED,
+        )
+    return holder
+
+
+def grant_subjects(*, evidence_id: int, user_id: int) -> tuple[Evidence, User]:
+    """The item and the user a grant names (the service checks who may grant it)."""
+    evidence = Evidence.objects.filter(pk=evidence_id).first()
+    user = User.objects.filter(pk=user_id).first()
+    if evidence is None or user is None:
+        raise NotFound(_("音像记录或用户不存在。"), code=Code.NOT_FOUND)
+    return evidence, user
+
+
+def copy_request_for(user: Any, copy_id: int) -> CopyRequest:
+    """A request for copies of an agency whose evidence ``user`` reads; any other is not found."""
+    if not 0 < copy_id < 2**63:
+        raise NotFound(_("复制申请不存在。"), code=Code.NOT_FOUND)
+    copy = CopyRequest.objects.filter(pk=copy_id).first()
+    if copy is None or copy.agency_id not in readable_agency_ids(user):
+        raise NotFound(_("复制申请不存在。"), code=Code.NOT_FOUND)
+    return copy
+
+
+# --- what the API shows of an upload, a device and a request for copies ------------------------
+
+
+@dataclass(frozen=True)
+class UploadProgress:
+    """Where a tus upload stands: its offset and length, until when it may be resumed (while it
+    is receiving) and the evidence it became."""
+
+    offset: int
+    length: int
+    expires_at: datetime | None
+    evidence_id: int | None
+
+
+def upload_progress(upload: Upload) -> UploadProgress:
+    return UploadProgress(
+        offset=upload.offset,
+        length=upload.length,
+        expires_at=upload.expires_at if upload.state == Upload.State.RECEIVING else None,
+        evidence_id=upload.evidence_id,
+    )
+
+
+def device_data(device: Device) -> dict[str, Any]:
+    return {
+        "id": device.pk,
+        "agency_id": device.agency_id,
+        "kind": device.kind,
+        "serial": device.serial,
+        "model_name": device.model_name,
+        "holder_id": device.holder_id,
+        "retired": device.retired_at is not None,
+    }
+
+
+def copy_request_data(copy: CopyRequest) -> dict[str, Any]:
+    return {
+        "id": copy.pk,
+        "agency_id": copy.agency_id,
+        "party_name": copy.party_name,
+        "state": copy.state,
+        "evidence_ids": sorted(copy.items.values_list("pk", flat=True)),
+        "package_sha256": copy.package_id,
+    }

@@ -12,13 +12,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from zhifa.accounts.decorators import admin_role_required
-from zhifa.accounts.models import User
+from zhifa.accounts.access import AdminRole
+from zhifa.accounts.decorators import admin_role_required, request_user
 from zhifa.core.errors import DomainError
 from zhifa.notices import selectors, services
 
 
-@admin_role_required(User.AdminRole.SECURITY)
+@admin_role_required(AdminRole.SECURITY)
 def outbox(request: HttpRequest) -> HttpResponse:
     rows = selectors.emails_failing_for_security_admin(request.user)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
@@ -26,10 +26,9 @@ def outbox(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@admin_role_required(User.AdminRole.SECURITY)
+@admin_role_required(AdminRole.SECURITY)
 def retry(request: HttpRequest, email_id: int) -> HttpResponse:
-    user = request.user
-    assert isinstance(user, User)
+    user = request_user(request)
     email = get_object_or_404(selectors.emails_failing_for_security_admin(user), pk=email_id)
     try:
         services.email_retry(actor=user, email=email)

@@ -14,11 +14,9 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import AfterValidator, Field, WithJsonSchema
 
-from zhifa.accounts.actors import Actor
 from zhifa.apikit import (
     READ_ERRORS,
     STAFF,
@@ -30,9 +28,7 @@ from zhifa.apikit import (
     one_line,
     several_lines,
 )
-from zhifa.core.errors import ValidationFailed
 from zhifa.org import selectors, services
-from zhifa.org.models import Agency, Certificate, Officer, Unit
 from zhifa.org.rules import CertificateStatus
 
 router = Router(tags=["org"], auth=STAFF)
@@ -58,12 +54,16 @@ SortOrder = Annotated[int, Field(ge=0, le=MAX_SORT_ORDER)]
 # Choices are written inline in the OpenAPI document: the models' enums are all called ``Kind``
 # and would overwrite each other (and the portal's) as shared components.
 AgencyKind = Annotated[
-    Agency.Kind,
-    WithJsonSchema({"type": "string", "enum": list(Agency.Kind.values), "title": "执法主体类型"}),
+    selectors.AgencyKind,
+    WithJsonSchema(
+        {"type": "string", "enum": list(selectors.AgencyKind.values), "title": "执法主体类型"}
+    ),
 ]
 UnitKind = Annotated[
-    Unit.Kind,
-    WithJsonSchema({"type": "string", "enum": list(Unit.Kind.values), "title": "内设机构类型"}),
+    selectors.UnitKind,
+    WithJsonSchema(
+        {"type": "string", "enum": list(selectors.UnitKind.values), "title": "内设机构类型"}
+    ),
 ]
 StatusValue = Annotated[
     CertificateStatus,
@@ -124,7 +124,7 @@ class OrgAgencyChangesIn(OrgAgencyProfileIn):
     """Profile fields (the agency's head) and legal standing (the system admin only)."""
 
     name: Line100 = ""
-    kind: AgencyKind = Agency.Kind.OTHER
+    kind: AgencyKind = selectors.AgencyKind.OTHER
     is_enforcement_body: bool = True
     is_entrusted: bool = False
     entrusted_by_id: Id | None = None
@@ -169,7 +169,7 @@ class OrgUnitCreateIn(Schema):
 
 class OrgUnitChangesIn(Schema):
     name: Line100 = ""
-    kind: UnitKind = Unit.Kind.OTHER
+    kind: UnitKind = selectors.UnitKind.OTHER
     duties: Text = ""
     is_active: bool = True
 
@@ -290,85 +290,6 @@ class OrgVersionOut(Schema):
 # --- rendering ----------------------------------------------------------------------------------
 
 
-def _agency_out(agency: Agency) -> dict[str, Any]:
-    return {
-        "id": agency.id,
-        "government_id": agency.government_id,
-        "government_name": agency.government.name,
-        "name": agency.name,
-        "short_name": agency.short_name,
-        "kind": agency.kind,
-        "kind_label": str(agency.get_kind_display()),
-        "is_enforcement_body": agency.is_enforcement_body,
-        "credit_code": agency.credit_code,
-        "duties": agency.duties,
-        "division_of_work": agency.division_of_work,
-        "jurisdiction": agency.jurisdiction,
-        "enforcement_area": agency.enforcement_area,
-        "address": agency.address,
-        "post_code": agency.post_code,
-        "phone": agency.phone,
-        "email": agency.email,
-        "website": agency.website,
-        "office_hours": agency.office_hours,
-        "is_entrusted": agency.is_entrusted,
-        "entrusted_by_id": agency.entrusted_by_id,
-        "sort_order": agency.sort_order,
-        "is_active": agency.is_active,
-    }
-
-
-def _unit_out(unit: Unit) -> dict[str, Any]:
-    return {
-        "id": unit.id,
-        "agency_id": unit.agency_id,
-        "name": unit.name,
-        "kind": unit.kind,
-        "kind_label": str(unit.get_kind_display()),
-        "duties": unit.duties,
-        "is_active": unit.is_active,
-    }
-
-
-def _certificate_out(certificate: Certificate, *, today: date) -> dict[str, Any]:
-    status = selectors.certificate_status_of(certificate, on=today)
-    return {
-        "id": certificate.id,
-        "officer_id": certificate.officer_id,
-        "number": certificate.number,
-        "issuing_body": certificate.issuing_body,
-        "area": certificate.area,
-        "scope": certificate.scope,
-        "valid_from": certificate.valid_from,
-        "valid_to": certificate.valid_to,
-        "revoked_on": certificate.revoked_on,
-        "revoked_reason": certificate.revoked_reason,
-        "replaces_id": certificate.replaces_id,
-        "status": status,
-        "status_label": str(status.label),
-    }
-
-
-def _officer_out(officer: Officer) -> dict[str, Any]:
-    today = selectors.today()
-    return {
-        "id": officer.id,
-        "agency_id": officer.agency_id,
-        "unit_id": officer.unit_id,
-        "is_active": officer.is_active,
-        "person": {
-            "id": officer.person.id,
-            "name": officer.person.name,
-            "phone": officer.person.phone,
-            "is_synthetic": officer.person.is_synthetic,
-        },
-        "certificates": [
-            _certificate_out(certificate, today=today)
-            for certificate in officer.certificates.order_by("valid_from", "id")
-        ],
-    }
-
-
 def _history_out(obj: Any) -> list[dict[str, Any]]:
     return [
         {
@@ -387,31 +308,6 @@ def _history_out(obj: Any) -> list[dict[str, Any]]:
 # --- request helpers ----------------------------------------------------------------------------
 
 
-def _entrusting_agency(agency_id: int | None) -> Agency | None:
-    if agency_id is None:
-        return None
-    agency = Agency.objects.filter(pk=agency_id).first()
-    if agency is None:
-        raise ValidationFailed(
-            _("所选委托机关不存在。"),
-            code="entrusting_agency_unknown",
-            detail={"field": "entrusted_by_id"},
-        )
-    return agency
-
-
-def _unit_of(actor: Actor, unit_id: int | None) -> Unit | None:
-    if unit_id is None:
-        return None
-    units = selectors.units_visible_to(actor).filter(pk=unit_id)
-    unit = units.first()
-    if unit is None:
-        raise ValidationFailed(
-            _("所选内设机构不存在。"), code="unit_unknown", detail={"field": "unit_id"}
-        )
-    return unit
-
-
 # --- agencies -----------------------------------------------------------------------------------
 
 
@@ -422,7 +318,9 @@ def _unit_of(actor: Actor, unit_id: int | None) -> Unit | None:
     description="本人所在的执法主体；监督人员（司法所）可查看其监督范围内的全部执法主体。",
 )
 def agency_list(request: HttpRequest) -> list[dict[str, Any]]:
-    return [_agency_out(agency) for agency in selectors.agencies_visible_to(actor_of(request))]
+    return [
+        selectors.agency_data(agency) for agency in selectors.agencies_visible_to(actor_of(request))
+    ]
 
 
 @router.post(
@@ -441,18 +339,20 @@ def agency_create(request: HttpRequest, payload: OrgAgencyCreateIn) -> Status[di
         kind=payload.kind,
         is_enforcement_body=payload.is_enforcement_body,
         is_entrusted=payload.is_entrusted,
-        entrusted_by=_entrusting_agency(payload.entrusted_by_id),
+        entrusted_by=selectors.entrusting_agency(payload.entrusted_by_id),
         reason=payload.reason,
         **profile,
     )
-    return Status(201, _agency_out(agency))
+    return Status(201, selectors.agency_data(agency))
 
 
 @router.get(
     "/agencies/{agency_id}", response={200: OrgAgencyOut, **READ_ERRORS}, summary="执法主体"
 )
 def agency_detail(request: HttpRequest, agency_id: IdPath) -> dict[str, Any]:
-    return _agency_out(selectors.agency_get_for_actor(actor=actor_of(request), agency_id=agency_id))
+    return selectors.agency_data(
+        selectors.agency_get_for_actor(actor=actor_of(request), agency_id=agency_id)
+    )
 
 
 @router.patch(
@@ -471,9 +371,9 @@ def agency_update(
     agency = selectors.agency_get_for_actor(actor=actor, agency_id=agency_id)
     changes = payload.changes.model_dump(exclude_unset=True)
     if "entrusted_by_id" in changes:
-        changes["entrusted_by"] = _entrusting_agency(changes.pop("entrusted_by_id"))
+        changes["entrusted_by"] = selectors.entrusting_agency(changes.pop("entrusted_by_id"))
     agency = services.agency_update(actor=actor, agency=agency, reason=payload.reason, **changes)
-    return _agency_out(agency)
+    return selectors.agency_data(agency)
 
 
 @router.post(
@@ -487,7 +387,7 @@ def agency_deactivate(
     actor = actor_of(request)
     agency = selectors.agency_get_for_actor(actor=actor, agency_id=agency_id)
     agency = services.agency_deactivate(actor=actor, agency=agency, reason=payload.reason)
-    return _agency_out(agency)
+    return selectors.agency_data(agency)
 
 
 @router.get(
@@ -511,7 +411,7 @@ def agency_history(request: HttpRequest, agency_id: IdPath) -> list[dict[str, An
 def unit_list(request: HttpRequest, agency_id: IdPath) -> list[dict[str, Any]]:
     actor = actor_of(request)
     agency = selectors.agency_get_for_actor(actor=actor, agency_id=agency_id)
-    return [_unit_out(unit) for unit in selectors.units_visible_to(actor, agency=agency)]
+    return [selectors.unit_data(unit) for unit in selectors.units_visible_to(actor, agency=agency)]
 
 
 @router.post(
@@ -532,7 +432,7 @@ def unit_create(
         duties=payload.duties,
         reason=payload.reason,
     )
-    return Status(201, _unit_out(unit))
+    return Status(201, selectors.unit_data(unit))
 
 
 @router.patch(
@@ -545,7 +445,7 @@ def unit_update(request: HttpRequest, unit_id: IdPath, payload: OrgUnitUpdateIn)
     unit = selectors.unit_get_for_actor(actor=actor, unit_id=unit_id)
     changes = payload.changes.model_dump(exclude_unset=True)
     unit = services.unit_update(actor=actor, unit=unit, reason=payload.reason, **changes)
-    return _unit_out(unit)
+    return selectors.unit_data(unit)
 
 
 @router.get(
@@ -569,7 +469,7 @@ def officer_list(request: HttpRequest, agency_id: IdPath) -> list[dict[str, Any]
     actor = actor_of(request)
     agency = selectors.agency_get_for_actor(actor=actor, agency_id=agency_id)
     return [
-        _officer_out(officer)
+        selectors.officer_data(officer)
         for officer in selectors.officers_visible_to(actor, agency=agency).prefetch_related(
             "certificates"
         )
@@ -591,17 +491,17 @@ def officer_create(
         agency=agency,
         name=payload.person.name,
         phone=payload.person.phone,
-        unit=_unit_of(actor, payload.unit_id),
+        unit=selectors.unit_for_officer(actor, payload.unit_id),
         reason=payload.reason,
     )
-    return Status(201, _officer_out(officer))
+    return Status(201, selectors.officer_data(officer))
 
 
 @router.get(
     "/officers/{officer_id}", response={200: OrgOfficerOut, **READ_ERRORS}, summary="执法人员"
 )
 def officer_detail(request: HttpRequest, officer_id: IdPath) -> dict[str, Any]:
-    return _officer_out(
+    return selectors.officer_data(
         selectors.officer_get_for_actor(actor=actor_of(request), officer_id=officer_id)
     )
 
@@ -618,11 +518,11 @@ def officer_update(
     officer = selectors.officer_get_for_actor(actor=actor, officer_id=officer_id)
     changes: dict[str, Any] = {}
     if "unit_id" in payload.changes.model_fields_set:
-        changes["unit"] = _unit_of(actor, payload.changes.unit_id)
+        changes["unit"] = selectors.unit_for_officer(actor, payload.changes.unit_id)
     officer = services.officer_update(
         actor=actor, officer=officer, reason=payload.reason, **changes
     )
-    return _officer_out(officer)
+    return selectors.officer_data(officer)
 
 
 @router.patch(
@@ -641,7 +541,9 @@ def officer_person_update(
         reason=payload.reason,
         **payload.changes.model_dump(exclude_unset=True),
     )
-    return _officer_out(selectors.officer_get_for_actor(actor=actor, officer_id=officer_id))
+    return selectors.officer_data(
+        selectors.officer_get_for_actor(actor=actor, officer_id=officer_id)
+    )
 
 
 @router.post(
@@ -655,7 +557,7 @@ def officer_deactivate(
     actor = actor_of(request)
     officer = selectors.officer_get_for_actor(actor=actor, officer_id=officer_id)
     officer = services.officer_deactivate(actor=actor, officer=officer, reason=payload.reason)
-    return _officer_out(officer)
+    return selectors.officer_data(officer)
 
 
 @router.get(
@@ -693,7 +595,7 @@ def certificate_issue(
         valid_to=payload.valid_to,
         reason=payload.reason,
     )
-    return Status(201, _certificate_out(certificate, today=selectors.today()))
+    return Status(201, selectors.certificate_data(certificate, today=selectors.today()))
 
 
 @router.get(
@@ -705,7 +607,7 @@ def certificate_detail(request: HttpRequest, certificate_id: IdPath) -> dict[str
     certificate = selectors.certificate_get_for_actor(
         actor=actor_of(request), certificate_id=certificate_id
     )
-    return _certificate_out(certificate, today=selectors.today())
+    return selectors.certificate_data(certificate, today=selectors.today())
 
 
 @router.post(
@@ -730,7 +632,7 @@ def certificate_renew(
         area=payload.area,
         scope=payload.scope,
     )
-    return Status(201, _certificate_out(new, today=selectors.today()))
+    return Status(201, selectors.certificate_data(new, today=selectors.today()))
 
 
 @router.post(
@@ -746,7 +648,7 @@ def certificate_revoke(
     certificate = services.certificate_revoke(
         actor=actor, certificate=certificate, reason=payload.reason, on=payload.on
     )
-    return _certificate_out(certificate, today=selectors.today())
+    return selectors.certificate_data(certificate, today=selectors.today())
 
 
 @router.get(
@@ -787,7 +689,7 @@ def certificate_status(
         "status_label": str(check.status.label),
         "is_valid": check.is_valid,
         "certificate": (
-            _certificate_out(check.certificate, today=check.checked_on)
+            selectors.certificate_data(check.certificate, today=check.checked_on)
             if visible and check.certificate is not None
             else None
         ),

@@ -22,6 +22,7 @@ class Code(StrEnum):
     ENTRUSTING_AGENCY_NOT_ALLOWED = "entrusting_agency_not_allowed"
     ENTRUSTING_AGENCY_NOT_ENFORCEMENT_BODY = "entrusting_agency_not_enforcement_body"
     ENTRUSTING_AGENCY_REQUIRED = "entrusting_agency_required"
+    ENTRUSTING_AGENCY_UNKNOWN = "entrusting_agency_unknown"
     GOVERNMENT_EXISTS = "government_exists"
     GROUP_EXISTS = "group_exists"
     INVALID_CERTIFICATE_NUMBER = "invalid_certificate_number"
@@ -46,3 +47,4 @@ class Code(StrEnum):
     REQUIRED = "required"
     UNIT_EXISTS = "unit_exists"
     UNIT_OF_OTHER_AGENCY = "unit_of_other_agency"
+    UNIT_UNKNOWN = "unit_unknown"

@@ -28,12 +28,15 @@ from zhifa.accounts.actors import Actor, SystemActor
 from zhifa.accounts.models import ApiToken, User
 from zhifa.core import clock
 from zhifa.core.db import MAX_DB_ID
-from zhifa.core.errors import NotFound
+from zhifa.core.errors import NotFound, ValidationFailed
 from zhifa.ledger import selectors as ledger_selectors
 from zhifa.org import rules
 from zhifa.org.errors import Code
 from zhifa.org.models import Agency, Certificate, Government, GroupMembership, Officer, Unit
 from zhifa.org.rules import SCOPE_READ, SCOPE_WRITE, CertificateStatus
+
+AgencyKind = Agency.Kind
+UnitKind = Unit.Kind
 
 # --- which agencies a user works in and reads (roles from accounts, the structure from org) ----
 
@@ -275,3 +278,113 @@ def history_of(obj: models.Model) -> list[VersionEntry]:
         )
         for version in versions
     ]
+
+
+# --- what the staff API shows of an agency, unit, officer and certificate ----------------------
+
+
+def agency_data(agency: Agency) -> dict[str, Any]:
+    return {
+        "id": agency.id,
+        "government_id": agency.government_id,
+        "government_name": agency.government.name,
+        "name": agency.name,
+        "short_name": agency.short_name,
+        "kind": agency.kind,
+        "kind_label": str(agency.get_kind_display()),
+        "is_enforcement_body": agency.is_enforcement_body,
+        "credit_code": agency.credit_code,
+        "duties": agency.duties,
+        "division_of_work": agency.division_of_work,
+        "jurisdiction": agency.jurisdiction,
+        "enforcement_area": agency.enforcement_area,
+        "address": agency.address,
+        "post_code": agency.post_code,
+        "phone": agency.phone,
+        "email": agency.email,
+        "website": agency.website,
+        "office_hours": agency.office_hours,
+        "is_entrusted": agency.is_entrusted,
+        "entrusted_by_id": agency.entrusted_by_id,
+        "sort_order": agency.sort_order,
+        "is_active": agency.is_active,
+    }
+
+
+def unit_data(unit: Unit) -> dict[str, Any]:
+    return {
+        "id": unit.id,
+        "agency_id": unit.agency_id,
+        "name": unit.name,
+        "kind": unit.kind,
+        "kind_label": str(unit.get_kind_display()),
+        "duties": unit.duties,
+        "is_active": unit.is_active,
+    }
+
+
+def certificate_data(certificate: Certificate, *, today: date) -> dict[str, Any]:
+    status = certificate_status_of(certificate, on=today)
+    return {
+        "id": certificate.id,
+        "officer_id": certificate.officer_id,
+        "number": certificate.number,
+        "issuing_body": certificate.issuing_body,
+        "area": certificate.area,
+        "scope": certificate.scope,
+        "valid_from": certificate.valid_from,
+        "valid_to": certificate.valid_to,
+        "revoked_on": certificate.revoked_on,
+        "revoked_reason": certificate.revoked_reason,
+        "replaces_id": certificate.replaces_id,
+        "status": status,
+        "status_label": str(status.label),
+    }
+
+
+def officer_data(officer: Officer) -> dict[str, Any]:
+    on = today()
+    return {
+        "id": officer.id,
+        "agency_id": officer.agency_id,
+        "unit_id": officer.unit_id,
+        "is_active": officer.is_active,
+        "person": {
+            "id": officer.person.id,
+            "name": officer.person.name,
+            "phone": officer.person.phone,
+            "is_synthetic": officer.person.is_synthetic,
+        },
+        "certificates": [
+            certificate_data(certificate, today=on)
+            for certificate in officer.certificates.order_by("valid_from", "id")
+        ],
+    }
+
+
+# --- what a request names by id ---------------------------------------------------------------
+
+
+def entrusting_agency(agency_id: int | None) -> Agency | None:
+    if agency_id is None:
+        return None
+    agency = Agency.objects.filter(pk=agency_id).first()
+    if agency is None:
+        raise ValidationFailed(
+            _("所选委托机关不存在。"),
+            code=Code.ENTRUSTING_AGENCY_UNKNOWN,
+            detail={"field": "entrusted_by_id"},
+        )
+    return agency
+
+
+def unit_for_officer(actor: Actor, unit_id: int | None) -> Unit | None:
+    if unit_id is None:
+        return None
+    units = units_visible_to(actor).filter(pk=unit_id)
+    unit = units.first()
+    if unit is None:
+        raise ValidationFailed(
+            _("所选内设机构不存在。"), code=Code.UNIT_UNKNOWN, detail={"field": "unit_id"}
+        )
+    return unit

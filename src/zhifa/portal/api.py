@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 from django.http import HttpRequest
-from django.urls import register_converter, reverse
+from django.urls import register_converter
 from django.urls.converters import StringConverter
 from django.utils.translation import gettext_lazy as _
 from ninja import Path, Query, Router, Schema
@@ -19,7 +19,6 @@ from pydantic import Field
 
 from zhifa.apikit import PUBLIC, ErrorOut
 from zhifa.core import clock
-from zhifa.org.models import Agency, Certificate, Unit
 from zhifa.org.rules import CERTIFICATE_NUMBER_MAX_LENGTH, CertificateStatus
 from zhifa.portal import selectors
 
@@ -126,61 +125,6 @@ class CertificateCheckOut(Schema):
     revoked_on: date | None = None
 
 
-def _agency_out(agency: Agency) -> dict[str, Any]:
-    entrusted_by = agency.entrusted_by
-    return {
-        "id": agency.id,
-        "name": agency.name,
-        "short_name": agency.short_name,
-        "kind": agency.kind,
-        "kind_label": str(agency.get_kind_display()),
-        "is_enforcement_body": agency.is_enforcement_body,
-        "government_id": agency.government_id,
-        "government_name": agency.government.name,
-        "credit_code": agency.credit_code,
-        "duties": agency.duties,
-        "division_of_work": agency.division_of_work,
-        "jurisdiction": agency.jurisdiction,
-        "enforcement_area": agency.enforcement_area,
-        "address": agency.address,
-        "post_code": agency.post_code,
-        "phone": agency.phone,
-        "email": agency.email,
-        "website": agency.website,
-        "office_hours": agency.office_hours,
-        "is_entrusted": agency.is_entrusted,
-        "entrusted_by_id": entrusted_by.id if entrusted_by is not None else None,
-        "entrusted_by_name": entrusted_by.name if entrusted_by is not None else None,
-        "page_url": reverse("portal:agency_detail", args=[agency.id]),
-    }
-
-
-def _unit_out(unit: Unit) -> dict[str, Any]:
-    return {
-        "id": unit.id,
-        "name": unit.name,
-        "kind": unit.kind,
-        "kind_label": str(unit.get_kind_display()),
-        "duties": unit.duties,
-    }
-
-
-def _officer_out(certificate: Certificate, *, on: date) -> dict[str, Any]:
-    status = selectors.certificate_public_status(certificate, on=on)
-    return {
-        "name": certificate.officer.person.name,
-        "agency_id": certificate.officer.agency_id,
-        "agency_name": certificate.officer.agency.name,
-        "certificate_number": certificate.number,
-        "area": certificate.area,
-        "scope": certificate.scope,
-        "valid_from": certificate.valid_from,
-        "valid_to": certificate.valid_to,
-        "status": status,
-        "status_label": str(status.label),
-    }
-
-
 _CHECK_MESSAGES = {
     CertificateStatus.VALID: _("该执法证件今天有效。"),
     CertificateStatus.EXPIRED: _("该执法证件的有效期已经届满，今天不能凭此证件执法。"),
@@ -197,7 +141,7 @@ _CHECK_MESSAGES = {
     description="本平台公示的全部有效执法主体（含参与“三项制度”的其他部门）。",
 )
 def agencies(request: HttpRequest) -> list[dict[str, Any]]:
-    return [_agency_out(agency) for agency in selectors.public_agencies()]
+    return [selectors.public_agency_data(agency) for agency in selectors.public_agencies()]
 
 
 @router.get(
@@ -213,9 +157,12 @@ def agency_detail(
     today = clock.today()
     detail = selectors.public_agency_detail(agency_id=agency_id, on=today)
     return {
-        **_agency_out(detail.agency),
-        "units": [_unit_out(unit) for unit in detail.units],
-        "officers": [_officer_out(certificate, on=today) for certificate in detail.certificates],
+        **selectors.public_agency_data(detail.agency),
+        "units": [selectors.public_unit_data(unit) for unit in detail.units],
+        "officers": [
+            selectors.public_officer_data(certificate, on=today)
+            for certificate in detail.certificates
+        ],
         "on": today,
     }
 
@@ -249,7 +196,7 @@ def officers(
         "page": page,
         "pages": max(1, math.ceil(count / PAGE_SIZE)),
         "page_size": PAGE_SIZE,
-        "items": [_officer_out(certificate, on=today) for certificate in items],
+        "items": [selectors.public_officer_data(certificate, on=today) for certificate in items],
     }
 
 

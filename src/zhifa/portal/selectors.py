@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from zhifa.core.db import MAX_DB_ID
@@ -33,9 +35,12 @@ __all__ = [
     "certificate_public_status",
     "public_agencies",
     "public_agencies_by_government",
+    "public_agency_data",
     "public_agency_detail",
     "public_certificates",
+    "public_officer_data",
     "public_supervision",
+    "public_unit_data",
 ]
 
 
@@ -211,3 +216,61 @@ def public_supervision(
             office = next((a for a in entry.agencies if a.kind == Agency.Kind.JUSTICE_OFFICE), None)
         result.append(Supervision(government=entry.government, office=office, groups=own_groups))
     return result
+
+
+# --- what the public API shows of an agency, a unit and an officer ------------------------------
+
+
+def public_agency_data(agency: Agency) -> dict[str, Any]:
+    entrusted_by = agency.entrusted_by
+    return {
+        "id": agency.id,
+        "name": agency.name,
+        "short_name": agency.short_name,
+        "kind": agency.kind,
+        "kind_label": str(agency.get_kind_display()),
+        "is_enforcement_body": agency.is_enforcement_body,
+        "government_id": agency.government_id,
+        "government_name": agency.government.name,
+        "credit_code": agency.credit_code,
+        "duties": agency.duties,
+        "division_of_work": agency.division_of_work,
+        "jurisdiction": agency.jurisdiction,
+        "enforcement_area": agency.enforcement_area,
+        "address": agency.address,
+        "post_code": agency.post_code,
+        "phone": agency.phone,
+        "email": agency.email,
+        "website": agency.website,
+        "office_hours": agency.office_hours,
+        "is_entrusted": agency.is_entrusted,
+        "entrusted_by_id": entrusted_by.id if entrusted_by is not None else None,
+        "entrusted_by_name": entrusted_by.name if entrusted_by is not None else None,
+        "page_url": reverse("portal:agency_detail", args=[agency.id]),
+    }
+
+
+def public_unit_data(unit: Unit) -> dict[str, Any]:
+    return {
+        "id": unit.id,
+        "name": unit.name,
+        "kind": unit.kind,
+        "kind_label": str(unit.get_kind_display()),
+        "duties": unit.duties,
+    }
+
+
+def public_officer_data(certificate: Certificate, *, on: date) -> dict[str, Any]:
+    status = certificate_public_status(certificate, on=on)
+    return {
+        "name": certificate.officer.person.name,
+        "agency_id": certificate.officer.agency_id,
+        "agency_name": certificate.officer.agency.name,
+        "certificate_number": certificate.number,
+        "area": certificate.area,
+        "scope": certificate.scope,
+        "valid_from": certificate.valid_from,
+        "valid_to": certificate.valid_to,
+        "status": status,
+        "status_label": str(status.label),
+    }
