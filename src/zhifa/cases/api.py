@@ -43,6 +43,7 @@ from zhifa.apikit import (
     staff_of,
 )
 from zhifa.cases import documents, selectors, services
+from zhifa.cases.errors import Code
 from zhifa.catalogue import procedures
 from zhifa.core.errors import NotFound
 
@@ -352,7 +353,7 @@ def notification_mark_read(request: HttpRequest, notification_id: IdPath) -> sel
     user = staff_of(request)
     notice = selectors.notifications_for(user).filter(pk=notification_id).first()
     if notice is None:
-        raise NotFound(_("没有找到该提醒。"))
+        raise NotFound(_("没有找到该提醒。"), code=Code.NOT_FOUND)
     notice = services.notification_read(actor=user, notification=notice)
     return selectors.case_notice(notice)
 
@@ -539,7 +540,7 @@ def record_detail(
         .first()
     )
     if record is None:
-        raise NotFound(_("没有找到该记录。"))
+        raise NotFound(_("没有找到该记录。"), code=Code.NOT_FOUND)
     return selectors.record_detail(record)
 
 
@@ -579,7 +580,7 @@ def party_correct(
         .first()
     )
     if party is None:
-        raise NotFound(_("没有找到该当事人。"))
+        raise NotFound(_("没有找到该当事人。"), code=Code.NOT_FOUND)
     new = services.party_correct(
         actor=actor, party=party, corrected=_party_in(payload.party), reason=payload.reason
     )
@@ -613,7 +614,7 @@ def officer_remove(
     case = selectors.case_get_for_actor(actor=actor, case_id=case_id)
     link = case.officers.filter(officer_id=officer_id, removed_at__isnull=True).first()
     if link is None:
-        raise NotFound(_("该执法人员不是本案承办人员。"))
+        raise NotFound(_("该执法人员不是本案承办人员。"), code=Code.NOT_FOUND)
     link = services.officer_remove(
         actor=actor, case=case, officer=link.officer, reason=payload.reason
     )
@@ -638,7 +639,7 @@ def record_add(
     if payload.step_run_id is not None:
         run = case.steps.filter(pk=payload.step_run_id).first()
         if run is None:
-            raise NotFound(_("没有找到该步骤。"))
+            raise NotFound(_("没有找到该步骤。"), code=Code.NOT_FOUND)
     record = services.record_add(
         actor=actor,
         case=case,
@@ -666,7 +667,7 @@ def record_correct(
         .first()
     )
     if record is None:
-        raise NotFound(_("没有找到该记录。"))
+        raise NotFound(_("没有找到该记录。"), code=Code.NOT_FOUND)
     new = services.record_correct(
         actor=actor,
         record=record,
@@ -777,7 +778,7 @@ def approval_give(
     if payload.step_run_id is not None:
         step_run = case.steps.filter(pk=payload.step_run_id).first()
         if step_run is None:
-            raise NotFound(_("没有找到该步骤。"))
+            raise NotFound(_("没有找到该步骤。"), code=Code.NOT_FOUND)
     approval = services.approval_give(
         actor=actor,
         case=case,
@@ -804,7 +805,7 @@ def deadline_extend(
         .first()
     )
     if row is None:
-        raise NotFound(_("没有找到该期限。"))
+        raise NotFound(_("没有找到该期限。"), code=Code.NOT_FOUND)
     row = services.deadline_extend(actor=actor, deadline=row, reason=payload.reason)
     return selectors.deadline_entry(row)
 

@@ -545,7 +545,7 @@ def _procedure(slug: str) -> procedures.ProcedureDefinition:
 
     definition = procedures.shipped().get(slug)
     if definition is None:
-        raise NotFound(_("未找到该办理程序。"))
+        raise NotFound(_("未找到该办理程序。"), code=Code.NOT_FOUND)
     return definition
 
 

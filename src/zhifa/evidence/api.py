@@ -31,6 +31,7 @@ from zhifa.apikit import (
 )
 from zhifa.core.errors import DomainError, NotFound, ValidationFailed
 from zhifa.evidence import blobs, selectors, services, tus
+from zhifa.evidence.errors import Code
 
 # Signed-in staff; the uploads also take a machine's token, the tus discovery is public.
 router = Router(tags=["evidence"], auth=STAFF_SESSION)
@@ -87,7 +88,7 @@ class BadRequest(DomainError):
 
 def _bad_header(name: str) -> HttpResponse:
     return _tus_error(
-        BadRequest(_("请求头 %(name)s 缺失或格式不正确。") % {"name": name}, code="bad_header")
+        BadRequest(_("请求头 %(name)s 缺失或格式不正确。") % {"name": name}, code=Code.BAD_HEADER)
     )
 
 
@@ -142,7 +143,7 @@ def tus_create(request: HttpRequest) -> HttpResponse:
     """tus creation: ``Upload-Length`` and ``Upload-Metadata`` (kind, captured_at, device, …)."""
     override = request.headers.get("X-HTTP-Method-Override", "").upper()
     if override:
-        raise ValidationFailed(_("不支持该请求方法。"), code="method_override")
+        raise ValidationFailed(_("不支持该请求方法。"), code=Code.METHOD_OVERRIDE)
     length = tus.parse_non_negative(request.headers.get("Upload-Length"), "Upload-Length")
     metadata = tus.parse_metadata(request.headers.get("Upload-Metadata", ""))
     actor = _actor(request)
@@ -329,7 +330,7 @@ def grant_create(
 ) -> Status[dict[str, Any]]:
     """The agency head lets one user read a confidential item (R-33)."""
     if not 0 < evidence_id < 2**63 or not 0 < payload.user_id < 2**63:
-        raise NotFound(_("音像记录不存在或您无权查看。"))
+        raise NotFound(_("音像记录不存在或您无权查看。"), code=Code.NOT_FOUND)
     evidence, user = selectors.grant_subjects(evidence_id=evidence_id, user_id=payload.user_id)
     grant = services.grant_create(
         actor=_actor(request), evidence=evidence, user=user, reason=payload.reason
@@ -406,7 +407,7 @@ def copy_request_download(request: HttpRequest, copy_id: int) -> FileResponse:
     """The package ZIP, to hand to the party."""
     copy = selectors.copy_request_for(request.user, copy_id)
     if copy.package_id is None:
-        raise NotFound(_("复制件尚未制作。"))
+        raise NotFound(_("复制件尚未制作。"), code=Code.NOT_FOUND)
     services.copy_package_opened(actor=_actor(request), request=copy, ip=client_ip(request))
     response = FileResponse(
         blobs.open_blob(copy.package_id),

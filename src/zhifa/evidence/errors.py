@@ -20,3 +20,5 @@ class Code(StrEnum):
     UPLOAD_GONE = "upload_gone"
     UPLOAD_LOCKED = "upload_locked"
     VALIDATION_FAILED = "validation_failed"
+    BAD_HEADER = "bad_header"
+    METHOD_OVERRIDE = "method_override"

@@ -18,6 +18,7 @@ from pydantic import Field
 from zhifa.core.api import ErrorOut
 from zhifa.core.errors import NotFound
 from zhifa.ledger import keys, selectors
+from zhifa.ledger.errors import Code
 
 router = Router(tags=["ledger"], auth=None)
 
@@ -77,7 +78,7 @@ def _text(body: str) -> HttpResponse:
 def checkpoint(request: HttpRequest) -> HttpResponse:
     latest = selectors.latest_checkpoint()
     if latest is None:
-        raise NotFound(_("账本尚未签署任何检查点。"))
+        raise NotFound(_("账本尚未签署任何检查点。"), code=Code.NOT_FOUND)
     return _text(latest.note)
 
 

@@ -369,7 +369,7 @@ def government_create(
         _save_new(
             government,
             conflict_message=_("已有同名政府“%(name)s”。") % {"name": government.name},
-            conflict_code="government_exists",
+            conflict_code=Code.GOVERNMENT_EXISTS,
         )
         _record(actor, "org.government.create", government, rules.normalise_text(reason))
         return government
@@ -448,7 +448,7 @@ def agency_create(
         _save_new(
             agency,
             conflict_message=_("本级政府已有名为“%(name)s”的部门。") % {"name": agency.name},
-            conflict_code="agency_exists",
+            conflict_code=Code.AGENCY_EXISTS,
         )
         _record(actor, "org.agency.create", agency, rules.normalise_text(reason))
         return agency
@@ -539,7 +539,7 @@ def unit_create(
         _save_new(
             unit,
             conflict_message=_("本部门已有名为“%(name)s”的内设机构。") % {"name": unit.name},
-            conflict_code="unit_exists",
+            conflict_code=Code.UNIT_EXISTS,
         )
         _record(actor, "org.unit.create", unit, rules.normalise_text(reason))
         return unit
@@ -742,7 +742,7 @@ def officer_create(
         officer = _save_new(
             Officer(person=person, agency=agency, unit=unit),
             conflict_message=_("“%(name)s”已登记为执法人员。") % {"name": person.name},
-            conflict_code="officer_exists",
+            conflict_code=Code.OFFICER_EXISTS,
         )
         _record(actor, "org.officer.create", officer, rules.normalise_text(reason))
         return officer
@@ -820,7 +820,7 @@ def _insert_certificate(certificate: Certificate) -> Certificate:
     return _save_new(
         certificate,
         conflict_message=_("执法证件编号“%(number)s”已被使用。") % {"number": certificate.number},
-        conflict_code="certificate_number_taken",
+        conflict_code=Code.CERTIFICATE_NUMBER_TAKEN,
     )
 
 
