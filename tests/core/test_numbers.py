@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import BadRequest
 
+from zhifa.core.db import MAX_DB_ID
 from zhifa.core.errors import DomainError
 from zhifa.core.numbers import (
-    DB_ID_MAX,
     NumberInvalid,
     parse_id,
     parse_number,
@@ -18,7 +18,7 @@ from zhifa.core.numbers import (
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("0", 0), ("7", 7), ("007", 7), (str(DB_ID_MAX), DB_ID_MAX), ("0" * 40 + "12", 12)],
+    [("0", 0), ("7", 7), ("007", 7), (str(MAX_DB_ID), MAX_DB_ID), ("0" * 40 + "12", 12)],
 )
 def test_ascii_digits_within_range_are_read(text: str, value: int) -> None:
     assert parse_number(text, name="n") == value
@@ -43,7 +43,7 @@ def test_ascii_digits_within_range_are_read(text: str, value: int) -> None:
         "1e3",
         "0x10",
         "1.0",
-        str(DB_ID_MAX + 1),
+        str(MAX_DB_ID + 1),
         "99999999999999999999999",
         "9" * 5000,  # longer than int() reads by default: refused before int()
         "1\x00",

@@ -20,10 +20,8 @@ from typing import ClassVar
 from django.core.exceptions import BadRequest
 from django.utils.translation import gettext as _
 
+from zhifa.core.db import MAX_DB_ID
 from zhifa.core.errors import Code, DomainError
-
-#: The largest value of a database id (a signed 64-bit ``bigint``, on SQLite and PostgreSQL).
-DB_ID_MAX = 2**63 - 1
 
 # ``[0-9]``, not ``\d``: ``\d`` matches every Unicode decimal digit (``٣``, ``３``).
 _ASCII_DIGITS = re.compile(r"[0-9]+")
@@ -36,7 +34,7 @@ class NumberInvalid(DomainError, BadRequest):
     default_code: ClassVar[str] = "number_invalid"
 
 
-def parse_number(text: str | None, *, name: str, low: int = 0, high: int = DB_ID_MAX) -> int:
+def parse_number(text: str | None, *, name: str, low: int = 0, high: int = MAX_DB_ID) -> int:
     """``text`` as an int in ``[low, high]``; :class:`NumberInvalid` naming ``name`` otherwise.
 
     Only ASCII digits (leading zeros allowed): no sign, blank, underscore or other script's
@@ -53,8 +51,8 @@ def parse_number(text: str | None, *, name: str, low: int = 0, high: int = DB_ID
 
 
 def parse_id(text: str | None, *, name: str) -> int:
-    """A database id (1 … :data:`DB_ID_MAX`) from outside."""
-    return parse_number(text, name=name, low=1, high=DB_ID_MAX)
+    """A database id (1 … :data:`MAX_DB_ID`) from outside."""
+    return parse_number(text, name=name, low=1, high=MAX_DB_ID)
 
 
 def parse_optional_id(text: str | None, *, name: str) -> int | None:
