@@ -31,8 +31,9 @@ from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection, models, transaction
-from django.test import Client, override_settings
+from django.test import override_settings
 
+from tests.sessions import verified_client
 from zhifa.accounts.actors import SYSTEM
 from zhifa.accounts.models import User
 from zhifa.ledger import canonical, dbguard, keys, merkle, note
@@ -56,6 +57,7 @@ LEDGERED_TYPES = [
     "cases.complaint",
     "cases.notification",
     "cases.party",
+    "cases.procedureversion",
     "cases.record",
     "cases.stepevidence",
     "cases.steprun",
@@ -755,8 +757,7 @@ def test_at_least_thirty_distinct_attacks__R34() -> None:
 
 def test_history_api_refuses_a_falsified_version__R34(stores: Path) -> None:
     admin = User.objects.get(username="demo_system_admin")
-    client = Client()
-    client.force_login(admin)
+    client = verified_client(admin)
     agency = Agency.objects.order_by("pk").first()
     assert agency is not None
     url = f"/api/v1/org/agencies/{agency.pk}/history"
