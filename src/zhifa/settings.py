@@ -11,6 +11,8 @@ Every setting that differs between machines comes from the environment (see ``do
 - ``ZHIFA_DEBUG``: ``1`` only on a developer's machine.
 - ``ZHIFA_SECRET_KEY``: optional; otherwise a key is generated once into the data folder.
 - ``ZHIFA_LOG_ORIGIN``: the ledger's log name (C2SP checkpoint origin).
+- ``ZHIFA_REFUSAL_LOG_LIMIT``, ``ZHIFA_REFUSAL_LOG_MINUTES``: refused reads and writes logged per
+  actor and window (default 20 in 10 minutes; ``docs/security.md`` S-7).
 """
 
 from __future__ import annotations

@@ -118,18 +118,18 @@ def agencies_visible_to(actor: Actor) -> QuerySet[Agency]:
     )
 
 
-def _get(actor: Actor | None, rows: QuerySet[Any], pk: int, message: str) -> Any:
-    """The row ``pk`` of ``rows`` (what ``actor`` may read), or :class:`NotFound`; a row that
+def _get(reader: Actor | None, rows: QuerySet[Any], pk: int, message: str) -> Any:
+    """The row ``pk`` of ``rows`` (what ``reader`` may read), or :class:`NotFound`; a row that
     exists but is not readable (another agency's) is refused the same and the refusal logged
-    (rate-limited, not ledgered: issue 10, defect 7)."""
+    (rate-limited, not ledgered: issue 10, defect 7). ``None``: ``rows`` are public."""
     if not 1 <= pk <= MAX_DB_ID:
         raise NotFound(message, code=Code.NOT_FOUND)
     row = rows.filter(pk=pk).first()
     if row is None:
         refusal = NotFound(message, code=Code.NOT_FOUND)
-        if actor is not None and rows.model._base_manager.filter(pk=pk).exists():
+        if reader is not None and rows.model._base_manager.filter(pk=pk).exists():
             refusal_record(
-                actor=actor,
+                actor=reader,
                 action="read",
                 obj_type=rows.model._meta.label_lower,
                 obj_id=pk,
