@@ -162,9 +162,10 @@ def refusals_deferred(request: HttpRequest | None = None) -> Iterator[None]:
         yield
     finally:
         _pending_refusals.reset(token)
-        ip = client_ip(request)
-        for line in pending:
-            _refusal_write(line, ip=line.ip or ip)
+        if pending:
+            ip = client_ip(request)
+            for line in pending:
+                _refusal_write(line, ip=line.ip or ip)
 
 
 def refusal_window_start(at: datetime) -> datetime:
