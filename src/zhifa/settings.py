@@ -11,6 +11,8 @@ Every setting that differs between machines comes from the environment (see ``do
 - ``ZHIFA_DEBUG``: ``1`` only on a developer's machine.
 - ``ZHIFA_SECRET_KEY``: optional; otherwise a key is generated once into the data folder.
 - ``ZHIFA_LOG_ORIGIN``: the ledger's log name (C2SP checkpoint origin).
+- ``ZHIFA_REFUSAL_LOG_LIMIT``, ``ZHIFA_REFUSAL_LOG_MINUTES``: refused reads and writes logged per
+  actor and window (default 20 in 10 minutes; ``docs/security.md`` S-7).
 """
 
 from __future__ import annotations
@@ -88,6 +90,8 @@ MIDDLEWARE = [
     # no-store on all but anonymous public reads; every /api/ refusal in the error shape.
     "zhifa.core.middleware.NoStoreMiddleware",
     "zhifa.core.middleware.ApiErrorShapeMiddleware",
+    # A refused read or write is logged after the answer, outside the transaction it rolled back.
+    "zhifa.accounts.middleware.RefusalLogMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -186,6 +190,13 @@ AXES_IPWARE_PROXY_TRUSTED_IPS = _env_list("ZHIFA_TRUSTED_PROXIES", "")
 # township office behind one NAT address would be locked as a whole by a few typos. The price, that
 # anyone can lock an official's name for 30 minutes, is bounded and the system admin can unlock.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# Refused reads and writes (another agency's object, a confidential case) in the security log:
+# at most this many lines per actor and window, then one line counting the rest (docs/security.md).
+SECURITY_REFUSAL_LOG_LIMIT = int(os.environ.get("ZHIFA_REFUSAL_LOG_LIMIT", "20"))
+SECURITY_REFUSAL_LOG_WINDOW = timedelta(
+    minutes=int(os.environ.get("ZHIFA_REFUSAL_LOG_MINUTES", "10"))
+)
 
 # Idle sessions expire after 30 minutes: the expiry is pushed forward on every request.
 SESSION_COOKIE_AGE = 30 * 60

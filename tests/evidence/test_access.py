@@ -6,7 +6,7 @@ import pytest
 from django.core.files.base import ContentFile
 
 from tests.evidence.conftest import World, make_user, meta, mp4_bytes
-from zhifa.accounts.models import RoleAssignment
+from zhifa.accounts.models import RoleAssignment, SecurityEvent
 from zhifa.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from zhifa.evidence import selectors, services
 from zhifa.evidence.models import Device, EvidenceAccess, EvidenceGrant
@@ -87,7 +87,10 @@ def test_confidential_items_need_a_grant_even_inside_the_agency__R33(world: Worl
         services.evidence_open(
             actor=world.actor(world.officer2_user), evidence_id=secret.pk, action="view", ip=None
         )
-    assert EvidenceAccess.objects.filter(user=world.officer2_user, action="denied").count() == 1
+    # the refusal is a security-log line (not ledgered, issue 10 defect 7), not an access row
+    denied = SecurityEvent.objects.filter(user=world.officer2_user, kind="access_denied")
+    assert [e.detail for e in denied] == [f"read evidence.evidence#{secret.pk}: not_found"]
+    assert not EvidenceAccess.objects.filter(user=world.officer2_user).exists()
     with pytest.raises(PermissionDenied):
         services.grant_create(
             actor=world.actor(world.officer_user),

@@ -279,9 +279,12 @@ class SecurityEvent(models.Model):
         RESET_REFUSED = "reset_refused", _("拒绝重置凭据")
         RESET_USED = "reset_used", _("使用一次性代码")
         RESET_SIGN_IN = "reset_sign_in", _("重置后首次登录")
+        ACCESS_DENIED = "access_denied", _("访问被拒绝")
+        ACCESS_DENIED_SUPPRESSED = "access_denied_suppressed", _("访问被拒绝（超出上限，仅计数）")
 
-    # Sign-in events are logged but not ledgered (docs/security.md S-7: anyone on the network can
-    # cause them); ``zhifa ledger verify`` expects no event for a row of these kinds.
+    # Sign-in events and refused reads and writes are logged but not ledgered (docs/security.md
+    # S-7: anyone on the network can cause the first, any staff user or token the second, and
+    # neither may append to the ledger); ``zhifa ledger verify`` expects no event for these kinds.
     LEDGER_UNRECORDED = (
         "kind",
         frozenset(
@@ -294,6 +297,8 @@ class SecurityEvent(models.Model):
                 "otp_failed",
                 "session_expired",
                 "token_rejected",
+                "access_denied",
+                "access_denied_suppressed",
             }
         ),
     )

@@ -17,9 +17,14 @@ from __future__ import annotations
 import secrets
 import string
 from base64 import b32encode
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
@@ -43,7 +48,8 @@ from zhifa.accounts.models import (
     User,
 )
 from zhifa.core import clock
-from zhifa.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from zhifa.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
+from zhifa.core.numbers import parse_number
 from zhifa.ledger.services import ledger_append
 
 Kind = SecurityEvent.Kind
@@ -84,6 +90,133 @@ def security_event_record(
     return _security_event_create(
         kind=kind, request=request, user=user, username=username, acting_user=None, detail=detail
     )
+
+
+# --- refused reads and writes (issue 10, defect 7) -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Refusal:
+    user: User | None
+    username: str
+    detail: str
+    at: datetime
+    ip: str | None
+
+
+# The refusals of the request being answered, written when it has been answered
+# (:func:`refusals_deferred`); ``None`` outside a request.
+_pending_refusals: ContextVar[list[_Refusal] | None] = ContextVar(
+    "zhifa_pending_refusals", default=None
+)
+
+
+def refusal_record(
+    *,
+    actor: Actor,
+    action: Literal["read", "write"],
+    obj_type: str,
+    obj_id: object,
+    refusal: DomainError,
+    ip: str | None = None,
+) -> None:
+    """Log that ``actor`` was refused ``action`` on the object ``obj_type`` ``obj_id`` (a model's
+    ``app.model`` label and key), with the code of the ``refusal`` about to be raised; ``ip``
+    when the caller knows the address (during a request the request's is used).
+
+    Call it where the refusal is decided, just before raising. The line must outlive the
+    transaction the refusal rolls back: during a request it is written once the request has
+    been answered (:func:`refusals_deferred`, run by ``RefusalLogMiddleware``); outside one (a
+    command, a service called directly) at once. A ``access_denied`` line is not ledgered, and
+    at most ``SECURITY_REFUSAL_LOG_LIMIT`` are written per actor and window; further refusals of
+    the window only count up one ``access_denied_suppressed`` line (``docs/security.md`` S-7).
+    An anonymous visitor and the system are not logged (no one to name)."""
+    if isinstance(actor, ApiToken):
+        user, username = None, actor_label(actor)
+    elif isinstance(actor, User) and actor.is_authenticated:
+        user, username = actor, actor.username
+    else:
+        return
+    line = _Refusal(
+        user=user,
+        username=username,
+        detail=f"{action} {obj_type}#{obj_id}: {refusal.code}",
+        at=clock.now(),
+        ip=ip,
+    )
+    pending = _pending_refusals.get()
+    if pending is None:
+        _refusal_write(line, ip=ip)
+    elif all((p.username, p.detail) != (line.username, line.detail) for p in pending):
+        pending.append(line)  # the same refusal twice in one request is one line
+
+
+@contextmanager
+def refusals_deferred(request: HttpRequest | None = None) -> Iterator[None]:
+    """Collect the refusals of answering ``request`` and write them after it has been answered,
+    outside every transaction its services opened and rolled back. Any caller that runs
+    services inside its own transaction outside a request (a command) may use it the same way."""
+    pending: list[_Refusal] = []
+    token = _pending_refusals.set(pending)
+    try:
+        yield
+    finally:
+        _pending_refusals.reset(token)
+        if pending:
+            ip = client_ip(request)
+            for line in pending:
+                _refusal_write(line, ip=line.ip or ip)
+
+
+def refusal_window_start(at: datetime) -> datetime:
+    """The start of the rate-limit window ``at`` falls in (windows are aligned on the epoch:
+    with 10 minutes, :00, :10, :20 … UTC)."""
+    window = settings.SECURITY_REFUSAL_LOG_WINDOW.total_seconds()
+    return at - timedelta(seconds=at.timestamp() % window)
+
+
+def _refusal_write(line: _Refusal, *, ip: str | None) -> None:
+    limit: int = settings.SECURITY_REFUSAL_LOG_LIMIT
+    window: timedelta = settings.SECURITY_REFUSAL_LOG_WINDOW
+    start = refusal_window_start(line.at)
+    with transaction.atomic():
+        this_window = SecurityEvent.objects.filter(
+            username=line.username, at__gte=start, at__lt=start + window
+        )
+        if this_window.filter(kind=Kind.ACCESS_DENIED).count() < limit:
+            SecurityEvent.objects.create(
+                kind=Kind.ACCESS_DENIED,
+                at=line.at,
+                username=line.username,
+                user=line.user,
+                ip_address=ip,
+                detail=line.detail[:300],
+            )
+            return
+        summary = this_window.filter(kind=Kind.ACCESS_DENIED_SUPPRESSED).select_for_update().first()
+        minutes = int(window.total_seconds() // 60)
+        if summary is None:
+            SecurityEvent.objects.create(
+                kind=Kind.ACCESS_DENIED_SUPPRESSED,
+                at=line.at,
+                username=line.username,
+                user=line.user,
+                ip_address=ip,
+                detail=_suppressed_detail(1, limit, minutes, line.detail),
+            )
+            return
+        count = suppressed_count(summary) + 1
+        summary.detail = _suppressed_detail(count, limit, minutes, line.detail)
+        summary.save(update_fields=["detail"])
+
+
+def _suppressed_detail(count: int, limit: int, minutes: int, last: str) -> str:
+    return f"{count} more after {limit} in {minutes} min; last: {last}"[:300]
+
+
+def suppressed_count(event: SecurityEvent) -> int:
+    """How many refusals an ``access_denied_suppressed`` line stands for."""
+    return parse_number(event.detail.partition(" ")[0], name="count")
 
 
 def _security_event_create(

@@ -10,6 +10,8 @@ narrowed by :func:`evidence_case_scope` (registered when the app is ready).
 
 from __future__ import annotations
 
+from typing import Literal
+
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -22,9 +24,11 @@ from zhifa.accounts.access import (
 )
 from zhifa.accounts.actors import Actor, is_system
 from zhifa.accounts.models import ApiToken, User
+from zhifa.accounts.services import refusal_record
 from zhifa.cases.errors import Code
 from zhifa.cases.models import Case, StepEvidence
-from zhifa.core.errors import NotFound, PermissionDenied
+from zhifa.core.errors import DomainError, NotFound, PermissionDenied
+from zhifa.core.numbers import DB_ID_MAX
 from zhifa.evidence.models import Confidentiality
 from zhifa.evidence.selectors import Reader
 from zhifa.org.models import Agency, Officer
@@ -123,11 +127,25 @@ def cases_visible_to(actor: Actor) -> QuerySet[Case]:
 
 
 def case_get_for_actor(*, actor: Actor, case_id: int) -> Case:
-    """The case, or :class:`NotFound` (the same for a case that exists but is not readable)."""
+    """The case, or :class:`NotFound` (the same for a case that exists but is not readable;
+    that refusal is logged, :func:`refuse_case`)."""
     case = cases_visible_to(actor).filter(pk=case_id).first()
     if case is None:
-        raise NotFound(_("没有找到该案件。"), code=Code.CASE_NOT_FOUND)
+        refusal = NotFound(_("没有找到该案件。"), code=Code.CASE_NOT_FOUND)
+        if 1 <= case_id <= DB_ID_MAX and Case.objects.filter(pk=case_id).exists():
+            refuse_case(actor, case_id, "read", refusal)
+        raise refusal
     return case
+
+
+def refuse_case(
+    actor: Actor, case_id: int, action: Literal["read", "write"], refusal: DomainError
+) -> None:
+    """Log (rate-limited, not ledgered) that ``actor`` was refused reading or writing an existing
+    case — another agency's, or a confidential one they are not on (issue 10, defect 7)."""
+    refusal_record(
+        actor=actor, action=action, obj_type="cases.case", obj_id=case_id, refusal=refusal
+    )
 
 
 def evidence_case_scope(reader: Reader) -> Q:

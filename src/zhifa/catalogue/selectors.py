@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from zhifa.accounts import access
 from zhifa.accounts.actors import Actor
 from zhifa.accounts.models import ApiToken
+from zhifa.accounts.services import refusal_record
 from zhifa.catalogue import procedures, rules, services
 from zhifa.catalogue.errors import Code
 from zhifa.catalogue.models import (
@@ -106,13 +107,19 @@ def current_inspections_of(agency: Agency) -> QuerySet[InspectionItem]:
 def power_history_for(actor: Actor, power: Power) -> list[VersionEntry]:
     """Every version of a power (who, when, why, the content) for staff who may read its agency:
     its own staff, the supervisor, or a token with ``org:read`` for it."""
-    if isinstance(actor, ApiToken):
-        access.require_scope(actor, SCOPE_READ, power.agency)
-    elif not org_selectors.agencies_readable_by(actor).filter(pk=power.agency_id).exists():
-        raise PermissionDenied(
-            _("您没有查看“%(agency)s”执法事项变更记录的权限。") % {"agency": power.agency.name},
-            code=Code.PERMISSION_DENIED,
+    try:
+        if isinstance(actor, ApiToken):
+            access.require_scope(actor, SCOPE_READ, power.agency)
+        elif not org_selectors.agencies_readable_by(actor).filter(pk=power.agency_id).exists():
+            raise PermissionDenied(
+                _("您没有查看“%(agency)s”执法事项变更记录的权限。") % {"agency": power.agency.name},
+                code=Code.PERMISSION_DENIED,
+            )
+    except PermissionDenied as refusal:  # logged, rate-limited, not ledgered (issue 10, defect 7)
+        refusal_record(
+            actor=actor, action="read", obj_type="catalogue.power", obj_id=power.pk, refusal=refusal
         )
+        raise
     return history_of(power)
 
 

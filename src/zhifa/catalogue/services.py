@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy
 from zhifa.accounts import access
 from zhifa.accounts.actors import Actor, SystemActor, actor_label
 from zhifa.accounts.models import ApiToken, User
+from zhifa.accounts.services import refusal_record
 from zhifa.catalogue import procedures, rules
 from zhifa.catalogue.errors import Code
 from zhifa.catalogue.models import (
@@ -130,7 +131,7 @@ def _require_system_admin(actor: Actor) -> None:
         )
 
 
-def _require_agency_head(actor: Actor, agency: Agency) -> None:
+def _check_agency_head(actor: Actor, agency: Agency) -> None:
     _require_actor(actor)
     if isinstance(actor, SystemActor):
         return
@@ -138,6 +139,22 @@ def _require_agency_head(actor: Actor, agency: Agency) -> None:
         access.require_scope(actor, SCOPE_WRITE, agency)
         return
     access.require_role(actor, agency, access.Role.AGENCY_HEAD)
+
+
+def _require_agency_head(actor: Actor, agency: Agency) -> None:
+    """Refuse a change of ``agency``'s catalogue by anyone but its head (or a token writing for
+    it); the refusal is logged, rate-limited and not ledgered (issue 10, defect 7)."""
+    try:
+        _check_agency_head(actor, agency)
+    except PermissionDenied as refusal:
+        refusal_record(
+            actor=actor,
+            action="write",
+            obj_type=agency._meta.label_lower,
+            obj_id=agency.pk,
+            refusal=refusal,
+        )
+        raise
 
 
 def require_catalogue_maintainer(actor: Actor, agency: Agency) -> None:
@@ -168,7 +185,7 @@ def fee_problem(spec: FeeSpec) -> tuple[str, str] | None:
 def can_maintain(actor: Actor, agency: Agency) -> bool:
     """May ``actor`` change ``agency``'s catalogue (for pages and the import endpoint)?"""
     try:
-        _require_agency_head(actor, agency)
+        _check_agency_head(actor, agency)
     except PermissionDenied:
         return False
     return True

@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy
 from zhifa.accounts.access import Role, has_role
 from zhifa.accounts.actors import SYSTEM, Actor, actor_label
 from zhifa.accounts.models import ApiToken, User
+from zhifa.accounts.services import refusal_record
 from zhifa.core import clock
 from zhifa.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 from zhifa.core.numbers import NumberInvalid, parse_id
@@ -830,19 +831,27 @@ def _log_access(*, actor: Actor, evidence_id: int, action: str, ip: str | None) 
 
 
 def evidence_open(*, actor: Actor, evidence_id: int, action: str, ip: str | None) -> Evidence:
-    """The evidence item if ``actor`` may read it; the view or download is logged. An item the
-    actor may not read is "not found", and the attempt is logged as denied."""
+    """The evidence item if ``actor`` may read it; the view or download is logged and ledgered.
+    An item the actor may not read is "not found", and the attempt is a line of the security log
+    (rate-limited per actor and not ledgered, so that refusals cannot flood the ledger: issue 10,
+    defect 7)."""
     from zhifa.evidence.selectors import evidence_visible_to
 
+    refusal = NotFound(_("音像记录不存在或您无权查看。"), code=Code.NOT_FOUND)
     if not 0 < evidence_id < 2**63:
-        raise NotFound(_("音像记录不存在或您无权查看。"), code=Code.NOT_FOUND)
+        raise refusal
     evidence = evidence_visible_to(_user(actor)).filter(pk=evidence_id).first()
     if evidence is None:
         if Evidence.objects.filter(pk=evidence_id).exists():
-            _log_access(
-                actor=actor, evidence_id=evidence_id, action=EvidenceAccess.Action.DENIED, ip=ip
+            refusal_record(
+                actor=actor,
+                action="read",
+                obj_type="evidence.evidence",
+                obj_id=evidence_id,
+                refusal=refusal,
+                ip=ip,
             )
-        raise NotFound(_("音像记录不存在或您无权查看。"), code=Code.NOT_FOUND)
+        raise refusal
     _log_access(actor=actor, evidence_id=evidence.pk, action=action, ip=ip)
     return evidence
 

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from zhifa.accounts import access
 from zhifa.accounts.actors import Actor, SystemActor
 from zhifa.accounts.models import ApiToken, User
+from zhifa.accounts.services import refusal_record
 from zhifa.core import clock
 from zhifa.core.db import MAX_DB_ID
 from zhifa.core.errors import NotFound, ValidationFailed
@@ -91,7 +92,9 @@ def today() -> date:
 
 def government_get(*, government_id: int) -> Government:
     """A government by id (governments are public: their names head every published page)."""
-    government: Government = _get(Government.objects.all(), government_id, _("未找到该政府。"))
+    government: Government = _get(
+        None, Government.objects.all(), government_id, _("未找到该政府。")
+    )
     return government
 
 
@@ -115,17 +118,29 @@ def agencies_visible_to(actor: Actor) -> QuerySet[Agency]:
     )
 
 
-def _get(rows: QuerySet[Any], pk: int, message: str) -> Any:
+def _get(reader: Actor | None, rows: QuerySet[Any], pk: int, message: str) -> Any:
+    """The row ``pk`` of ``rows`` (what ``reader`` may read), or :class:`NotFound`; a row that
+    exists but is not readable (another agency's) is refused the same and the refusal logged
+    (rate-limited, not ledgered: issue 10, defect 7). ``None``: ``rows`` are public."""
     if not 1 <= pk <= MAX_DB_ID:
         raise NotFound(message, code=Code.NOT_FOUND)
     row = rows.filter(pk=pk).first()
     if row is None:
-        raise NotFound(message, code=Code.NOT_FOUND)
+        refusal = NotFound(message, code=Code.NOT_FOUND)
+        if reader is not None and rows.model._base_manager.filter(pk=pk).exists():
+            refusal_record(
+                actor=reader,
+                action="read",
+                obj_type=rows.model._meta.label_lower,
+                obj_id=pk,
+                refusal=refusal,
+            )
+        raise refusal
     return row
 
 
 def agency_get_for_actor(*, actor: Actor, agency_id: int) -> Agency:
-    agency: Agency = _get(agencies_visible_to(actor), agency_id, _("未找到该执法主体。"))
+    agency: Agency = _get(actor, agencies_visible_to(actor), agency_id, _("未找到该执法主体。"))
     return agency
 
 
@@ -137,7 +152,7 @@ def units_visible_to(actor: Actor, *, agency: Agency | None = None) -> QuerySet[
 
 
 def unit_get_for_actor(*, actor: Actor, unit_id: int) -> Unit:
-    unit: Unit = _get(units_visible_to(actor), unit_id, _("未找到该内设机构。"))
+    unit: Unit = _get(actor, units_visible_to(actor), unit_id, _("未找到该内设机构。"))
     return unit
 
 
@@ -149,7 +164,7 @@ def officers_visible_to(actor: Actor, *, agency: Agency | None = None) -> QueryS
 
 
 def officer_get_for_actor(*, actor: Actor, officer_id: int) -> Officer:
-    officer: Officer = _get(officers_visible_to(actor), officer_id, _("未找到该执法人员。"))
+    officer: Officer = _get(actor, officers_visible_to(actor), officer_id, _("未找到该执法人员。"))
     return officer
 
 
@@ -166,7 +181,7 @@ def certificates_visible_to(
 
 def certificate_get_for_actor(*, actor: Actor, certificate_id: int) -> Certificate:
     certificate: Certificate = _get(
-        certificates_visible_to(actor), certificate_id, _("未找到该执法证。")
+        actor, certificates_visible_to(actor), certificate_id, _("未找到该执法证。")
     )
     return certificate
 

@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 from zhifa.accounts import access
 from zhifa.accounts.actors import Actor, SystemActor, actor_label
 from zhifa.accounts.models import ApiToken, User
+from zhifa.accounts.services import refusal_record
 from zhifa.core import clock
 from zhifa.core.errors import Conflict, PermissionDenied, ValidationFailed
 from zhifa.core.text import require_visible
@@ -200,17 +201,35 @@ def _require_system_admin(actor: Actor) -> None:
         access.require_admin(actor, User.AdminRole.SYSTEM)
 
 
+def _refused(actor: Actor, target: models.Model, refusal: PermissionDenied) -> PermissionDenied:
+    """``refusal`` of a write on ``target``, logged (rate-limited, not ledgered: issue 10,
+    defect 7) before the caller raises it."""
+    refusal_record(
+        actor=actor,
+        action="write",
+        obj_type=target._meta.label_lower,
+        obj_id=target.pk,
+        refusal=refusal,
+    )
+    return refusal
+
+
 def _require_agency_head(actor: Actor, agency: Agency) -> None:
     _require_actor(actor)
     if isinstance(actor, SystemActor):
         return
-    if isinstance(actor, ApiToken):
-        access.require_scope(actor, SCOPE_WRITE, agency)
-        return
-    access.require_role(actor, agency, access.Role.AGENCY_HEAD)
+    try:
+        if isinstance(actor, ApiToken):
+            access.require_scope(actor, SCOPE_WRITE, agency)
+            return
+        access.require_role(actor, agency, access.Role.AGENCY_HEAD)
+    except PermissionDenied as refusal:
+        raise _refused(actor, agency, refusal) from None
 
 
-def _require_head_of_any(actor: Actor, agency_ids: set[int], *, what: str) -> None:
+def _require_head_of_any(
+    actor: Actor, agency_ids: set[int], *, what: str, target: models.Model
+) -> None:
     _require_actor(actor)
     if _is_system_admin(actor):
         return
@@ -225,11 +244,12 @@ def _require_head_of_any(actor: Actor, agency_ids: set[int], *, what: str) -> No
         selectors.agencies_of(actor, access.Role.AGENCY_HEAD).filter(id__in=agency_ids).exists()
     ):
         return
-    raise PermissionDenied(
+    refusal = PermissionDenied(
         _("您没有修改%(what)s的权限。") % {"what": what},
         detail={"required_roles": [access.Role.AGENCY_HEAD]},
         code=Code.PERMISSION_DENIED,
     )
+    raise _refused(actor, target, refusal)
 
 
 def _require_active_agency(agency: Agency) -> None:
@@ -594,6 +614,7 @@ def person_create(
             actor,
             set(Agency.objects.filter(government=government).values_list("id", flat=True)),
             what=_("本级政府人员"),
+            target=government,
         )
         person = Person(
             government=government,
@@ -614,7 +635,7 @@ def person_update(
     person holds a post or is an officer)."""
     with transaction.atomic():
         person = _lock(Person, person.pk)
-        _require_head_of_any(actor, _person_agency_ids(person), what=_("该人员信息"))
+        _require_head_of_any(actor, _person_agency_ids(person), what=_("该人员信息"), target=person)
         reason = rules.require_reason(reason)
         if "name" in changes:
             changes["name"] = rules.normalise_person_name(changes["name"])

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from zhifa.accounts.access import has_role
 from zhifa.accounts.actors import Actor
 from zhifa.cases import definitions, rules
-from zhifa.cases.access import can_write, user_of
+from zhifa.cases.access import can_write, refuse_case, user_of
 from zhifa.cases.errors import Code
 from zhifa.cases.models import Case, StepRun
 from zhifa.catalogue.procedures import Step
@@ -29,9 +29,11 @@ def lock_case(case: Case, actor: Actor, *, also_written_by: Sequence[str] = ()) 
     locked = Case.objects.select_for_update().select_related("agency").get(pk=case.pk)
     author = bool(also_written_by) and has_role(user_of(actor), locked.agency, *also_written_by)
     if not author and not can_write(actor, locked):
-        raise PermissionDenied(
+        refusal = PermissionDenied(
             _("您不是本案的承办人员或者负责人，不能修改本案。"), code=Code.CASE_NOT_WRITABLE
         )
+        refuse_case(actor, locked.pk, "write", refusal)
+        raise refusal
     if locked.is_archived:
         raise Conflict(_("案件已经归档，不能再修改。"), code=Code.CASE_ARCHIVED)
     return locked
