@@ -18,8 +18,11 @@ import pytest
 from django.core.files.base import ContentFile
 from django.test import Client
 
+from tests.accounts.support import approved_token
+
 # Fixtures shared with the evidence and API-error tests, found by name: F401/F811 would be wrong.
 from tests.evidence.conftest import World, _evidence_root, meta, mp4_bytes, world  # noqa: F401
+from tests.sessions import verified_client
 from tests.test_api_errors import _error_of, _verified_client, agency_head  # noqa: F401
 from zhifa.accounts import services as account_services
 from zhifa.accounts.models import ApiToken, User
@@ -37,8 +40,9 @@ def _token(agency: Agency, **kwargs: Any) -> tuple[ApiToken, str]:
     admin = User.objects.create_user(
         username="sys", password="x-Sys-2026-pw", admin_role=User.AdminRole.SYSTEM
     )
-    return account_services.token_create(
-        actor=admin, name="执法记录仪", agency=agency, scopes=["evidence:upload"], **kwargs
+    # an evidence token works only once its agency head approved it (issue 10, defect 1)
+    return approved_token(
+        admin=admin, name="执法记录仪", agency=agency, scopes=["evidence:upload"], **kwargs
     )
 
 
@@ -130,8 +134,7 @@ def test_evidence_downloads_and_the_evidence_api_are_not_stored(world: World) ->
         file=ContentFile(mp4_bytes(3000)),
         metadata=meta(),
     )
-    client = Client()
-    client.force_login(world.officer_user)
+    client = verified_client(world.officer_user)
     download = client.get(f"/api/v1/uploads/evidence/{evidence.pk}/file")
     assert download.status_code == 200 and _no_store(download)  # was cacheable
     described = client.get(f"/api/v1/uploads/evidence/{evidence.pk}")

@@ -27,8 +27,8 @@ from zhifa.accounts.models import ApiToken, User
 from zhifa.accounts.services import refusal_record
 from zhifa.cases.errors import Code
 from zhifa.cases.models import Case, StepEvidence
+from zhifa.core.db import MAX_DB_ID
 from zhifa.core.errors import DomainError, NotFound, PermissionDenied
-from zhifa.core.numbers import DB_ID_MAX
 from zhifa.evidence.models import Confidentiality
 from zhifa.evidence.selectors import Reader
 from zhifa.org.models import Agency, Officer
@@ -132,7 +132,7 @@ def case_get_for_actor(*, actor: Actor, case_id: int) -> Case:
     case = cases_visible_to(actor).filter(pk=case_id).first()
     if case is None:
         refusal = NotFound(_("没有找到该案件。"), code=Code.CASE_NOT_FOUND)
-        if 1 <= case_id <= DB_ID_MAX and Case.objects.filter(pk=case_id).exists():
+        if 1 <= case_id <= MAX_DB_ID and Case.objects.filter(pk=case_id).exists():
             refuse_case(actor, case_id, "read", refusal)
         raise refusal
     return case
