@@ -12,7 +12,6 @@ import pytest
 import schemathesis
 from django.conf import settings as django_settings
 from django.core.signals import request_finished, request_started
-from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from django.middleware.csrf import get_token
 from django.test import Client, RequestFactory
@@ -29,7 +28,7 @@ from zhifa.accounts.models import User
 
 from .conftest import Org
 
-# Built when the tests run (the fixture below), not when the module is collected in every worker.
+# Built when the tests run (``whole_api_schema`` in tests/conftest.py), not at collection.
 schema = schemathesis.pytest.from_fixture("whole_api_schema").include(path_regex="^/api/v1/org/")
 
 # Random examples per operation, after the deterministic coverage cases (tests/test_api_schema.py).
@@ -52,11 +51,6 @@ FUZZ = settings(
         HealthCheck.data_too_large,
     ],
 )
-
-
-@pytest.fixture(scope="session")
-def whole_api_schema() -> Any:
-    return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
 
 
 @pytest.fixture(autouse=True)
