@@ -42,12 +42,14 @@ run: $(STAMP)
 	ZHIFA_HTTPS=0 $(BIN)/gunicorn zhifa.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) \
 		--access-logfile - --forwarded-allow-ips 127.0.0.1
 
-## make test: the whole gate. Its six parts run side by side (the machine has 2 cores: mypy, bandit
-## and the database server leave one idle often enough for pytest to use it); each part's output is
-## printed in one piece when it ends.
+## make test: the whole gate. The checks run side by side with pytest on SQLite (mypy, bandit and
+## makemigrations are single-threaded: the two cores are shared, not left idle), then pytest on
+## PostgreSQL runs alone: beside a second pytest run the SIGKILL crash test's uploads could not
+## finish between kills. Each part's output is printed in one piece when it ends.
 test: $(STAMP)
-	$(MAKE) --no-print-directory --output-sync=target -j 6 \
-		lint typecheck migrations-check security pytest-sqlite pytest-postgres
+	$(MAKE) --no-print-directory --output-sync=target -j 5 \
+		lint typecheck migrations-check security pytest-sqlite
+	$(MAKE) --no-print-directory pytest-postgres
 
 ## make test-deep: the gate with the randomised and long tests at full size (ZHIFA_DEEP=1): the state
 ## machine, the API fuzz and the SIGKILL crash test. See docs/CONTRIBUTING.md for when.

@@ -49,6 +49,26 @@ def django_db_setup(
         databases.teardown(clone, original, verbosity)
 
 
+@pytest.fixture(scope="session")
+def whole_api_schema() -> Any:
+    """The API's OpenAPI document read by schemathesis through the WSGI application, once per
+    process, when the first fuzz test needs it (not when the fuzz modules are collected). Django's
+    per-request check of old connections is held back meanwhile: outside a test it would touch the
+    database, and reading the document needs none."""
+    import schemathesis
+    from django.core.signals import request_finished, request_started
+    from django.core.wsgi import get_wsgi_application
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
 @pytest.fixture(autouse=True)
 def _enable_db_for_all(db: None) -> None:
     """Every test may use the database (the project has no logic worth testing without one)."""

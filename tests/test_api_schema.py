@@ -7,11 +7,11 @@ device is verified, and as a machine with an API token. A response fails the tes
 server error (5xx), has a status code the operation does not declare, has another content type
 than declared, or does not match the declared schema.
 
-The schema is built when the first of these tests runs, once per process (``api_schema``), not
-when the module is collected: building it and the test of every operation cost about 10 s of CPU,
-paid before in every xdist worker for every operation, run there or not. The operations are dealt
-into ``SHARDS`` tests per identity (every operation in exactly one, by its place in the sorted
-list); each operation is a subtest named after it, reported and failing on its own.
+The schema is built when the first of these tests runs, once per process (``whole_api_schema``
+in ``tests/conftest.py``), not when the module is collected: building it and the test of every
+operation cost about 10 s of CPU, paid before in every xdist worker for every operation, run there
+or not. The operations are dealt into ``SHARDS`` tests per identity (every operation in exactly
+one, by its place in the sorted list); each operation is a subtest, failing on its own.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ import pytest
 import schemathesis
 from django.conf import settings as django_settings
 from django.core.signals import request_finished, request_started
-from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from django.middleware.csrf import get_token
 from django.test import Client, RequestFactory
@@ -72,13 +71,6 @@ FUZZ = settings(
 )
 
 
-@pytest.fixture(scope="session")
-def _whole_api_schema(django_db_blocker: Any) -> Any:
-    # Serving the document runs the request signals, which touch the connection.
-    with django_db_blocker.unblock():
-        return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
-
-
 METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 
 
@@ -88,12 +80,12 @@ def _labels(whole: Any) -> list[str]:
 
 
 @pytest.fixture
-def api_schema(request: pytest.FixtureRequest, _whole_api_schema: Any) -> Any:
+def api_schema(request: pytest.FixtureRequest, whole_api_schema: Any) -> Any:
     """The document with the operations of shard ``request.param`` only (every ``SHARDS``-th of
     the sorted list), served by the same application."""
-    chosen = set(_labels(_whole_api_schema)[request.param :: SHARDS])
+    chosen = set(_labels(whole_api_schema)[request.param :: SHARDS])
     paths = {}
-    for path, item in _whole_api_schema.raw_schema["paths"].items():
+    for path, item in whole_api_schema.raw_schema["paths"].items():
         kept = {
             key: value
             for key, value in item.items()
@@ -101,9 +93,9 @@ def api_schema(request: pytest.FixtureRequest, _whole_api_schema: Any) -> Any:
         }
         if METHODS & set(kept):
             paths[path] = kept
-    shard = schemathesis.openapi.from_dict({**_whole_api_schema.raw_schema, "paths": paths})
-    shard.app = _whole_api_schema.app
-    shard.location = _whole_api_schema.location
+    shard = schemathesis.openapi.from_dict({**whole_api_schema.raw_schema, "paths": paths})
+    shard.app = whole_api_schema.app
+    shard.location = whole_api_schema.location
     return shard
 
 
@@ -228,9 +220,9 @@ def test_every_operation_as_a_machine_with_an_api_token(
     _call_and_check(case, machine_token)
 
 
-def test_the_schema_covers_the_public_api(_whole_api_schema: Any) -> None:
+def test_the_schema_covers_the_public_api(whole_api_schema: Any) -> None:
     """The fuzzing above really reaches the routers: the public read API is in the schema."""
-    paths = set(_whole_api_schema.raw_schema["paths"])
+    paths = set(whole_api_schema.raw_schema["paths"])
     assert {
         "/api/v1/public/agencies",
         "/api/v1/public/agencies/{agency_id}",
@@ -239,8 +231,8 @@ def test_the_schema_covers_the_public_api(_whole_api_schema: Any) -> None:
     } <= paths
 
 
-def test_the_shards_deal_out_every_operation_once(_whole_api_schema: Any) -> None:
-    labels = _labels(_whole_api_schema)
+def test_the_shards_deal_out_every_operation_once(whole_api_schema: Any) -> None:
+    labels = _labels(whole_api_schema)
     dealt = [label for shard in range(SHARDS) for label in labels[shard::SHARDS]]
     assert sorted(dealt) == labels and len(set(labels)) == len(labels)
     assert len(labels) >= 2 * SHARDS  # no shard is empty

@@ -78,22 +78,22 @@ def _crash_run(data_dir: Path, database_url: str) -> None:
     paths: list[str] = []
     thread = threading.Thread(target=killer, daemon=True)
     thread.start()
-    try:
-        for data in files:
-            while True:
-                try:
-                    created = client.create(len(data), {"kind": "video", "captured_at": _now()})
-                    if created.status == 201:
-                        break
-                except (ConnectionError, OSError, http_client_errors()):
-                    pass
-                time.sleep(0.05)
-            paths.append(TusClient.path_of(created))
-            _resume(client, paths[-1], data)
-    finally:
-        stop.set()
-        thread.join()
-    try:
+    try:  # the server is stopped however the uploads end (a failed one left it running)
+        try:
+            for data in files:
+                while True:
+                    try:
+                        created = client.create(len(data), {"kind": "video", "captured_at": _now()})
+                        if created.status == 201:
+                            break
+                    except (ConnectionError, OSError, http_client_errors()):
+                        pass
+                    time.sleep(0.05)
+                paths.append(TusClient.path_of(created))
+                _resume(client, paths[-1], data)
+        finally:
+            stop.set()
+            thread.join()
         # Retries after the killing stopped: every upload answers complete, with its evidence.
         for path, data in zip(paths, files, strict=True):
             _resume(client, path, data)

@@ -12,7 +12,6 @@ import pytest
 import schemathesis
 from django.conf import settings as django_settings
 from django.core.signals import request_finished, request_started
-from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from django.middleware.csrf import get_token
 from django.test import RequestFactory
@@ -30,7 +29,7 @@ from zhifa.accounts.models import User
 
 from .conftest import Org
 
-# Built when the tests run (the fixture below), not when the module is collected in every worker.
+# Built when the tests run (``whole_api_schema`` in tests/conftest.py), not at collection.
 schema = schemathesis.pytest.from_fixture("whole_api_schema").include(path_regex="^/api/v1/org/")
 
 # Random examples per operation, after the deterministic coverage cases (tests/test_api_schema.py).
@@ -53,13 +52,6 @@ FUZZ = settings(
         HealthCheck.data_too_large,
     ],
 )
-
-
-@pytest.fixture(scope="session")
-def whole_api_schema(django_db_blocker: Any) -> Any:
-    # Serving the document runs the request signals, which touch the connection.
-    with django_db_blocker.unblock():
-        return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
 
 
 @pytest.fixture(autouse=True)
