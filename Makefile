@@ -8,7 +8,10 @@ export ZHIFA_DATA_DIR ?= $(CURDIR)/var
 HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
-PYTEST_ARGS ?= -n 2 --dist worksteal
+# Plain load scheduling, not worksteal: a stolen item can run after a transactional test that
+# flushed the worker's database (the calendar rows a migration seeds included); pytest-django
+# orders those tests last, and load scheduling keeps that order in each worker.
+PYTEST_ARGS ?= -n 2
 # Python may keep the bytecode it compiles (a shell may say otherwise): every process of the gate
 # after the first reads tests and sources compiled, and pytest's rewritten test modules, instead of
 # compiling them again (~4 s of CPU per pytest process).
