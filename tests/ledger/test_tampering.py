@@ -470,10 +470,15 @@ class Attack:
     name: str
     run: Callable[[Path], Any]
     codes: frozenset[str]
+    # SQLite stores text in any column; PostgreSQL's column types refuse such a write outright,
+    # so there the attack cannot be made at all.
+    sqlite_only: bool = False
 
 
-def attack(name: str, expected: str, run: Callable[[Path], Any]) -> Attack:
-    return Attack(name, run, frozenset(expected.split()))
+def attack(
+    name: str, expected: str, run: Callable[[Path], Any], *, sqlite_only: bool = False
+) -> Attack:
+    return Attack(name, run, frozenset(expected.split()), sqlite_only)
 
 
 def _truncate(keep: int) -> None:
@@ -717,6 +722,7 @@ ATTACKS = [
             "UPDATE cases_case SET opened_at = 'not a date' WHERE id = %s",
             [live_object("cases.case")[1]],
         ),
+        sqlite_only=True,
     ),
     attack(
         "row_amount_made_text",
@@ -725,6 +731,7 @@ ATTACKS = [
             "UPDATE catalogue_discretionstandard SET fine_from = 'abc' WHERE id = %s",
             [live_object("catalogue.discretionstandard")[1]],
         ),
+        sqlite_only=True,
     ),
     attack(
         "row_json_given_a_float",
@@ -741,6 +748,8 @@ ATTACKS = [
 def test_each_attack_on_the_ledger_is_named_with_its_code__R34(
     stores: Path, attack: Attack
 ) -> None:
+    if attack.sqlite_only and connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL's column type refuses the write: the attack cannot be made")
     report, output, _target = attacked(lambda: attack.run(stores))
     assert codes(report) == attack.codes, (sorted(codes(report)), report.lines())
     assert "Traceback" not in output

@@ -193,7 +193,11 @@ def _refusal_write(line: _Refusal, *, ip: str | None) -> None:
                 detail=line.detail[:300],
             )
             return
-        summary = this_window.filter(kind=Kind.ACCESS_DENIED_SUPPRESSED).select_for_update().first()
+        summary = (
+            this_window.filter(kind=Kind.ACCESS_DENIED_SUPPRESSED)
+            .select_for_update(of=("self",))
+            .first()
+        )
         minutes = int(window.total_seconds() // 60)
         if summary is None:
             SecurityEvent.objects.create(
@@ -293,7 +297,7 @@ def _refuse_self(actor: Actor, user: User, message: str) -> None:
 
 def _locked_user(user: User) -> User:
     try:
-        return User.objects.select_for_update().get(pk=user.pk)
+        return User.objects.select_for_update(of=("self",)).get(pk=user.pk)
     except User.DoesNotExist as exc:
         raise NotFound(_("用户不存在。"), code=Code.NOT_FOUND) from exc
 
@@ -510,7 +514,7 @@ def _clean_reset_code(code: str) -> str:
 def _locked_reset(reset: CredentialReset) -> CredentialReset:
     try:
         return (
-            CredentialReset.objects.select_for_update()
+            CredentialReset.objects.select_for_update(of=("self",))
             .select_related("user", "requested_by")
             .get(pk=reset.pk)
         )
@@ -733,7 +737,7 @@ def credential_reset_sign_in(
     security log that the user and the heads of their agencies see as a notice (S-6)."""
     announced: list[CredentialReset] = []
     with transaction.atomic():
-        pending = CredentialReset.objects.select_for_update().filter(
+        pending = CredentialReset.objects.select_for_update(of=("self",)).filter(
             user=user, state=ResetState.USED, signed_in_at__isnull=True
         )
         for reset in pending:
@@ -800,7 +804,7 @@ def otp_confirm(
     entered (``credential_reset_check_code``); it is marked used in the same transaction."""
     with transaction.atomic():
         _locked_user(user)
-        device = TOTPDevice.objects.select_for_update().get(pk=device.pk)
+        device = TOTPDevice.objects.select_for_update(of=("self",)).get(pk=device.pk)
         if device.user_id != user.pk or device.confirmed:
             raise Conflict(_("该动态口令设备不能再次绑定。"), code=Code.OTP_DEVICE_INVALID)
         awaiting = credential_reset_awaiting_code(user, ResetKind.OTP)
@@ -939,7 +943,7 @@ def role_revoke(
     with transaction.atomic():
         user = _locked_user(user)
         assignment = (
-            RoleAssignment.objects.select_for_update()
+            RoleAssignment.objects.select_for_update(of=("self",))
             .filter(user=user, agency=agency, role=role, unit=unit, revoked_at__isnull=True)
             .first()
         )
@@ -1045,7 +1049,11 @@ def _decide_token(
 ) -> ApiTokenApproval:
     """The one write of a token's approval: the head of its agency, once, while it can work."""
     with transaction.atomic():
-        token = ApiToken.objects.select_for_update().select_related("agency").get(pk=token.pk)
+        token = (
+            ApiToken.objects.select_for_update(of=("self",))
+            .select_related("agency")
+            .get(pk=token.pk)
+        )
         head = RoleAssignment.Role.AGENCY_HEAD
         if (
             not isinstance(actor, User)
@@ -1108,7 +1116,7 @@ def token_refuse(*, actor: Actor, token: ApiToken, reason: str) -> ApiTokenAppro
 def token_revoke(*, actor: Actor, token: ApiToken, reason: str = "") -> ApiToken:
     _require_admin(actor, AdminRole.SYSTEM)
     with transaction.atomic():
-        token = ApiToken.objects.select_for_update().get(pk=token.pk)
+        token = ApiToken.objects.select_for_update(of=("self",)).get(pk=token.pk)
         if token.revoked_at is not None:
             raise Conflict(_("该令牌已撤销。"), code=Code.ALREADY_REVOKED)
         token.revoked_at = clock.now()
