@@ -235,11 +235,15 @@ def _security_event_create(
     return SecurityEvent.objects.create(
         kind=kind,
         at=clock.now(),
-        username=(username or (user.username if user is not None else ""))[:150],
+        # What an outsider sent (a name, a path) is kept without NUL, which PostgreSQL's text
+        # columns refuse: a refusal's log line must never fail the request that was refused.
+        username=(username or (user.username if user is not None else "")).replace("\x00", "")[
+            :150
+        ],
         user=user,
         actor=acting_user,
         ip_address=client_ip(request),
-        detail=detail[:300],
+        detail=detail.replace("\x00", "\\x00")[:300],
     )
 
 
